@@ -1,0 +1,1 @@
+//! edge-jwt (work in progress)

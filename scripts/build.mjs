@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// Builds the npm package into pkg/:
+//   cargo (release, wasm32) -> wasm-bindgen (--target web) -> wasm-opt (npm binaryen) -> pkg/
+// pkg/ = pkg-template/ + the wasm-bindgen glue + the optimised .wasm + node.cjs/node.mjs.
+//
+// Options:
+//   --if-stale   do nothing when pkg/ is newer than every input (used by `npm run bench`)
+//   --compare    also build with -O3 and -Oz and print size and speed of both (see WASM_OPT)
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tmp = join(root, ".tmp", "build");
+const pkg = join(root, "pkg");
+const template = join(root, "pkg-template");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const args = new Set(process.argv.slice(2));
+process.env.PATH = `${join(process.env.HOME ?? "/root", ".cargo", "bin")}:${process.env.PATH}`;
+
+// The module uses what Rust's wasm32 target emits by default (LLVM's "generic" CPU); wasm-opt
+// must be told, since the release profile strips the target_features section. Every runtime the
+// package supports (Node >= 18, workerd, current browsers) has all of them.
+const FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-mutable-globals",
+  "--enable-reference-types",
+  "--enable-multivalue",
+];
+// The optimisation level: see the comparison in the comment at the end of this file (rerun with
+// `node scripts/build.mjs --compare`).
+const WASM_OPT = ["-O3"];
+
+function run(cmd, argv, options = {}) {
+  execFileSync(cmd, argv, { stdio: "inherit", cwd: root, ...options });
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+if (args.has("--if-stale")) {
+  const built = existsSync(join(pkg, "edge_jwt_bg.wasm")) ? statSync(join(pkg, "edge_jwt_bg.wasm")).mtimeMs : 0;
+  const inputs = ["src", "Cargo.toml", "Cargo.lock", "pkg-template", "scripts/build.mjs"].map((p) => newestMtime(join(root, p)));
+  if (built > Math.max(...inputs)) {
+    console.log("build: pkg/ is up to date");
+    process.exit(0);
+  }
+}
+
+// 1. Rust -> wasm
+run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown", "--lib"]);
+
+// 2. wasm-bindgen: ES module glue with initSync; weak refs free wasm objects the GC collects;
+// the reset function lets core.js replace an instance that trapped.
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+run("wasm-bindgen", [
+  "--target", "web",
+  "--weak-refs",
+  "--experimental-reset-state-function",
+  "--omit-default-module-path",
+  "--no-typescript",
+  "--out-dir", tmp,
+  "--out-name", "edge_jwt",
+  join(root, "target", "wasm32-unknown-unknown", "release", "edge_jwt.wasm"),
+]);
+
+// 3. wasm-opt
+function optimise(level, out) {
+  run(bin("wasm-opt"), [...level, ...FEATURES, "--strip-debug", "--strip-producers", join(tmp, "edge_jwt_bg.wasm"), "-o", out]);
+  return out;
+}
+
+function sizes(file) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+// 4. pkg/
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg, { recursive: true });
+const SOURCE_ONLY = new Set(["node.js"]); // bundled into node.cjs, not shipped as is
+for (const name of readdirSync(template)) {
+  if (!SOURCE_ONLY.has(name)) copyFileSync(join(template, name), join(pkg, name));
+}
+for (const name of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE"]) {
+  if (existsSync(join(root, name))) copyFileSync(join(root, name), join(pkg, name));
+}
+// The glue's types describe the raw wasm interface, which is not public: drop its reference.
+const glue = readFileSync(join(tmp, "edge_jwt.js"), "utf8").replace(/^\/\* @ts-self-types=.*\*\/\n/m, "");
+writeFileSync(join(pkg, "edge_jwt.js"), glue);
+optimise(WASM_OPT, join(pkg, "edge_jwt_bg.wasm"));
+
+// node.cjs: a real CommonJS file bundled from the ESM sources; node.mjs re-exports it, so both
+// module systems share one instance and the same classes (no dual-package hazard).
+copyFileSync(join(template, "node.js"), join(tmp, "node.js"));
+for (const name of ["core.js", "api.js", "edge_jwt.js"]) copyFileSync(join(pkg, name), join(tmp, name));
+run(bin("esbuild"), [
+  join(tmp, "node.js"),
+  "--bundle",
+  "--format=cjs",
+  "--platform=node",
+  "--target=node18",
+  "--log-level=warning",
+  "--define:import.meta.url=__edge_jwt_module_url",
+  "--banner:js=\"use strict\";\nconst __edge_jwt_module_url = require(\"node:url\").pathToFileURL(__filename).href;",
+  `--outfile=${join(pkg, "node.cjs")}`,
+]);
+const exported = Object.keys(await import(join(tmp, "api.js"))).concat(["init", "ready"]).sort();
+writeFileSync(
+  join(pkg, "node.mjs"),
+  `// Node.js ESM entry: the CommonJS build, re-exported, so import and require share one instance.\n` +
+    `import cjs from "./node.cjs";\n\n` +
+    `export const { ${exported.join(", ")} } = cjs;\n`,
+);
+
+const { raw, gzip } = sizes(join(pkg, "edge_jwt_bg.wasm"));
+console.log(`build: pkg/edge_jwt_bg.wasm ${WASM_OPT.join(" ")}: ${raw} bytes raw (${kib(raw)}), ${gzip} bytes gzip -9 (${kib(gzip)})`);
+
+if (args.has("--compare")) await compare();
+
+async function compare() {
+  // Same inputs, both levels, measured in this process with the raw glue (no package layer).
+  const rows = [];
+  for (const level of [["-O3"], ["-Oz"]]) {
+    const dir = join(tmp, `cmp${level[0]}`);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(pkg, "edge_jwt.js"), join(dir, "edge_jwt.js"));
+    const file = optimise(level, join(dir, "edge_jwt_bg.wasm"));
+    const out = execFileSync(process.execPath, [join(root, "scripts", "wasm-speed.mjs"), dir], { encoding: "utf8" });
+    rows.push({ level: level[0], ...sizes(file), ...JSON.parse(out) });
+  }
+  console.table(rows);
+}

@@ -110,7 +110,12 @@ impl JwtError {
     /// assert_eq!(e.message(), "bad");
     /// ```
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), claim: None, reason: None }
+        Self {
+            code,
+            message: message.into(),
+            claim: None,
+            reason: None,
+        }
     }
 
     /// Attaches the name of the claim (or header parameter) that failed.
@@ -193,8 +198,14 @@ impl JwtError {
         Self::new(ErrorCode::JwkInvalid, message)
     }
 
-    pub(crate) fn claim_failed(claim: &str, reason: &'static str, message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::JwtClaimValidationFailed, message).with_claim(claim).with_reason(reason)
+    pub(crate) fn claim_failed(
+        claim: &str,
+        reason: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(ErrorCode::JwtClaimValidationFailed, message)
+            .with_claim(claim)
+            .with_reason(reason)
     }
 }
 

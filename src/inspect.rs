@@ -33,7 +33,10 @@ pub struct Decoded {
 pub fn decode(token: &str) -> Result<Decoded> {
     let untrusted = UntrustedToken::parse(token, DEFAULT_MAX_TOKEN_SIZE)?;
     let claims = untrusted.decode_claims_unverified()?;
-    Ok(Decoded { header: untrusted.header().fields().clone(), claims })
+    Ok(Decoded {
+        header: untrusted.header().fields().clone(),
+        claims,
+    })
 }
 
 /// What a token says about time, decoded WITHOUT verification. Times are seconds since the
@@ -76,7 +79,10 @@ pub struct TokenInfo {
 pub fn inspect(token: &str, now: Option<f64>) -> Result<TokenInfo> {
     let now = resolve_now(now)?;
     let Decoded { header, claims } = decode(token)?;
-    let time = |name| numeric_date(&claims, name).map_err(|e| JwtError::jwt(e.message().to_owned()).with_claim(name));
+    let time = |name| {
+        numeric_date(&claims, name)
+            .map_err(|e| JwtError::jwt(e.message().to_owned()).with_claim(name))
+    };
     let issued_at = time("iat")?;
     let not_before = time("nbf")?;
     let expires_at = time("exp")?;
@@ -109,7 +115,11 @@ pub struct RefreshAtOptions {
 
 impl Default for RefreshAtOptions {
     fn default() -> Self {
-        RefreshAtOptions { skew: 60.0, jitter: 5.0, now: None }
+        RefreshAtOptions {
+            skew: 60.0,
+            jitter: 5.0,
+            now: None,
+        }
     }
 }
 
@@ -134,14 +144,17 @@ impl Default for RefreshAtOptions {
 pub fn refresh_at(token: &str, options: &RefreshAtOptions) -> Result<f64> {
     for (name, value) in [("skew", options.skew), ("jitter", options.jitter)] {
         if !value.is_finite() || value < 0.0 {
-            return Err(JwtError::invalid_argument(format!("{name} must be a non-negative number of seconds")));
+            return Err(JwtError::invalid_argument(format!(
+                "{name} must be a non-negative number of seconds"
+            )));
         }
     }
     let info = inspect(token, options.now)?;
     let now = resolve_now(options.now)?;
-    let exp = info
-        .expires_at
-        .ok_or_else(|| JwtError::jwt("the token has no \"exp\": there is nothing to refresh before").with_claim("exp"))?;
+    let exp = info.expires_at.ok_or_else(|| {
+        JwtError::jwt("the token has no \"exp\": there is nothing to refresh before")
+            .with_claim("exp")
+    })?;
     let mut target = exp - options.skew;
     if let Some(iat) = info.issued_at.filter(|iat| *iat < exp) {
         let lifetime = exp - iat;

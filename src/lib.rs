@@ -27,6 +27,7 @@
 
 mod alg;
 mod error;
+mod flows;
 mod inspect;
 mod keys;
 mod policy;
@@ -41,6 +42,7 @@ mod wasm;
 
 pub use alg::{Alg, KeyFamily};
 pub use error::{ErrorCode, JwtError, Result};
+pub use flows::*;
 pub use inspect::{decode, inspect, refresh_at, Decoded, RefreshAtOptions, TokenInfo};
 pub use keys::{GenerateOptions, Key, KeySet, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use policy::VerifyOptions;

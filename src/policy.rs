@@ -156,10 +156,17 @@ impl VerifyOptions {
             ));
         }
         if !self.leeway.is_finite() || self.leeway < 0.0 || self.leeway > 86_400.0 {
-            return Err(JwtError::invalid_argument("leeway must be 0 to 86400 seconds"));
+            return Err(JwtError::invalid_argument(
+                "leeway must be 0 to 86400 seconds",
+            ));
         }
-        if self.max_age.is_some_and(|age| !age.is_finite() || age < 0.0) {
-            return Err(JwtError::invalid_argument("maxAge must be a non-negative number of seconds"));
+        if self
+            .max_age
+            .is_some_and(|age| !age.is_finite() || age < 0.0)
+        {
+            return Err(JwtError::invalid_argument(
+                "maxAge must be a non-negative number of seconds",
+            ));
         }
         if self.max_token_size == 0 {
             return Err(JwtError::invalid_argument("maxTokenSize must be positive"));
@@ -180,9 +187,17 @@ pub(crate) fn normalize_typ(typ: &str) -> String {
 
 pub(crate) fn check_typ(header: &Header, expected: &str) -> Result<()> {
     match header.typ() {
-        None => Err(JwtError::claim_failed("typ", "missing", "the token has no \"typ\" header")),
+        None => Err(JwtError::claim_failed(
+            "typ",
+            "missing",
+            "the token has no \"typ\" header",
+        )),
         Some(typ) if normalize_typ(typ) == normalize_typ(expected) => Ok(()),
-        Some(_) => Err(JwtError::claim_failed("typ", "check_failed", "unexpected \"typ\" header")),
+        Some(_) => Err(JwtError::claim_failed(
+            "typ",
+            "check_failed",
+            "unexpected \"typ\" header",
+        )),
     }
 }
 
@@ -193,12 +208,20 @@ pub(crate) fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Op
         Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| {
             JwtError::claim_failed(name, "invalid", format!("\"{name}\" must be a number"))
         }),
-        Some(_) => Err(JwtError::claim_failed(name, "invalid", format!("\"{name}\" must be a number"))),
+        Some(_) => Err(JwtError::claim_failed(
+            name,
+            "invalid",
+            format!("\"{name}\" must be a number"),
+        )),
     }
 }
 
 /// Applies every claim rule of `options` at time `now` (seconds).
-pub(crate) fn check_claims(claims: &Map<String, Value>, options: &VerifyOptions, now: f64) -> Result<()> {
+pub(crate) fn check_claims(
+    claims: &Map<String, Value>,
+    options: &VerifyOptions,
+    now: f64,
+) -> Result<()> {
     let leeway = options.leeway;
     let exp = numeric_date(claims, "exp")?;
     let nbf = numeric_date(claims, "nbf")?;
@@ -206,19 +229,29 @@ pub(crate) fn check_claims(claims: &Map<String, Value>, options: &VerifyOptions,
 
     for name in &options.required_claims {
         if !claims.contains_key(name) {
-            return Err(JwtError::claim_failed(name, "missing", format!("the \"{name}\" claim is required")));
+            return Err(JwtError::claim_failed(
+                name,
+                "missing",
+                format!("the \"{name}\" claim is required"),
+            ));
         }
     }
     if let Some(exp) = exp {
         if now >= exp + leeway {
-            return Err(JwtError::new(ErrorCode::JwtExpired, "the token has expired")
-                .with_claim("exp")
-                .with_reason("check_failed"));
+            return Err(
+                JwtError::new(ErrorCode::JwtExpired, "the token has expired")
+                    .with_claim("exp")
+                    .with_reason("check_failed"),
+            );
         }
     }
     if let Some(nbf) = nbf {
         if now < nbf - leeway {
-            return Err(JwtError::claim_failed("nbf", "check_failed", "the token is not valid yet"));
+            return Err(JwtError::claim_failed(
+                "nbf",
+                "check_failed",
+                "the token is not valid yet",
+            ));
         }
     }
     if let Some(max_age) = options.max_age {
@@ -226,26 +259,56 @@ pub(crate) fn check_claims(claims: &Map<String, Value>, options: &VerifyOptions,
             JwtError::claim_failed("iat", "missing", "maxAge needs an \"iat\" claim")
         })?;
         if iat > now + leeway {
-            return Err(JwtError::claim_failed("iat", "check_failed", "the token is issued in the future"));
+            return Err(JwtError::claim_failed(
+                "iat",
+                "check_failed",
+                "the token is issued in the future",
+            ));
         }
         if now - iat > max_age + leeway {
-            return Err(JwtError::new(ErrorCode::JwtExpired, "the token is older than maxAge")
-                .with_claim("iat")
-                .with_reason("check_failed"));
+            return Err(
+                JwtError::new(ErrorCode::JwtExpired, "the token is older than maxAge")
+                    .with_claim("iat")
+                    .with_reason("check_failed"),
+            );
         }
     }
     if !options.issuer.is_empty() {
         match claims.get("iss") {
-            None => return Err(JwtError::claim_failed("iss", "missing", "the \"iss\" claim is required")),
+            None => {
+                return Err(JwtError::claim_failed(
+                    "iss",
+                    "missing",
+                    "the \"iss\" claim is required",
+                ))
+            }
             Some(Value::String(iss)) if options.issuer.iter().any(|want| want == iss) => {}
-            Some(_) => return Err(JwtError::claim_failed("iss", "check_failed", "unexpected \"iss\" claim")),
+            Some(_) => {
+                return Err(JwtError::claim_failed(
+                    "iss",
+                    "check_failed",
+                    "unexpected \"iss\" claim",
+                ))
+            }
         }
     }
     if let Some(subject) = &options.subject {
         match claims.get("sub") {
-            None => return Err(JwtError::claim_failed("sub", "missing", "the \"sub\" claim is required")),
+            None => {
+                return Err(JwtError::claim_failed(
+                    "sub",
+                    "missing",
+                    "the \"sub\" claim is required",
+                ))
+            }
             Some(Value::String(sub)) if sub == subject => {}
-            Some(_) => return Err(JwtError::claim_failed("sub", "check_failed", "unexpected \"sub\" claim")),
+            Some(_) => {
+                return Err(JwtError::claim_failed(
+                    "sub",
+                    "check_failed",
+                    "unexpected \"sub\" claim",
+                ))
+            }
         }
     }
     check_audience(claims.get("aud"), &options.audience)
@@ -254,15 +317,31 @@ pub(crate) fn check_claims(claims: &Map<String, Value>, options: &VerifyOptions,
 fn check_audience(aud: Option<&Value>, expected: &[String]) -> Result<()> {
     let audiences: Vec<&str> = match aud {
         None if expected.is_empty() => return Ok(()),
-        None => return Err(JwtError::claim_failed("aud", "missing", "the \"aud\" claim is required")),
+        None => {
+            return Err(JwtError::claim_failed(
+                "aud",
+                "missing",
+                "the \"aud\" claim is required",
+            ))
+        }
         Some(Value::String(one)) => vec![one.as_str()],
         Some(Value::Array(many)) => many
             .iter()
             .map(|a| a.as_str())
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| JwtError::claim_failed("aud", "invalid", "\"aud\" must be a string or an array of strings"))?,
+            .ok_or_else(|| {
+                JwtError::claim_failed(
+                    "aud",
+                    "invalid",
+                    "\"aud\" must be a string or an array of strings",
+                )
+            })?,
         Some(_) => {
-            return Err(JwtError::claim_failed("aud", "invalid", "\"aud\" must be a string or an array of strings"))
+            return Err(JwtError::claim_failed(
+                "aud",
+                "invalid",
+                "\"aud\" must be a string or an array of strings",
+            ))
         }
     };
     if expected.is_empty() {
@@ -272,9 +351,16 @@ fn check_audience(aud: Option<&Value>, expected: &[String]) -> Result<()> {
             "the token has an audience but no audience is expected: pass `audience`",
         ));
     }
-    if audiences.iter().any(|a| expected.iter().any(|want| want == a)) {
+    if audiences
+        .iter()
+        .any(|a| expected.iter().any(|want| want == a))
+    {
         Ok(())
     } else {
-        Err(JwtError::claim_failed("aud", "check_failed", "unexpected \"aud\" claim"))
+        Err(JwtError::claim_failed(
+            "aud",
+            "check_failed",
+            "unexpected \"aud\" claim",
+        ))
     }
 }

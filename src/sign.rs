@@ -78,8 +78,10 @@ pub fn sign(claims: &Map<String, Value>, key: &Key, options: &SignOptions) -> Re
     let now = resolve_now(options.now)?.floor();
     let header = build_header(key, options)?;
     let claims = build_claims(claims, options, now)?;
-    let header_json = serde_json::to_vec(&header).map_err(|_| JwtError::invalid_argument("the header cannot be serialised"))?;
-    let claims_json = serde_json::to_vec(&claims).map_err(|_| JwtError::invalid_argument("the claims cannot be serialised"))?;
+    let header_json = serde_json::to_vec(&header)
+        .map_err(|_| JwtError::invalid_argument("the header cannot be serialised"))?;
+    let claims_json = serde_json::to_vec(&claims)
+        .map_err(|_| JwtError::invalid_argument("the claims cannot be serialised"))?;
     let mut token = base64url::encode(&header_json);
     token.push('.');
     token.push_str(&base64url::encode(&claims_json));
@@ -93,16 +95,23 @@ fn build_header(key: &Key, options: &SignOptions) -> Result<Map<String, Value>> 
     let mut header = Map::new();
     header.insert("alg".into(), key.alg().as_str().into());
     header.insert("typ".into(), options.typ.as_deref().unwrap_or("JWT").into());
-    header.insert("kid".into(), options.kid.as_deref().unwrap_or(key.kid()).into());
+    header.insert(
+        "kid".into(),
+        options.kid.as_deref().unwrap_or(key.kid()).into(),
+    );
     for (name, value) in &options.header {
         match name.as_str() {
             "alg" | "crit" | "b64" => {
-                return Err(JwtError::invalid_argument(format!("the \"{name}\" header cannot be set by hand")))
+                return Err(JwtError::invalid_argument(format!(
+                    "the \"{name}\" header cannot be set by hand"
+                )))
             }
             "typ" if options.typ.is_some() => {}
             "kid" if options.kid.is_some() => {}
             "typ" | "kid" | "cty" if !value.is_string() => {
-                return Err(JwtError::invalid_argument(format!("the \"{name}\" header must be a string")))
+                return Err(JwtError::invalid_argument(format!(
+                    "the \"{name}\" header must be a string"
+                )))
             }
             _ => {
                 header.insert(name.clone(), value.clone());
@@ -112,7 +121,11 @@ fn build_header(key: &Key, options: &SignOptions) -> Result<Map<String, Value>> 
     Ok(header)
 }
 
-fn build_claims(claims: &Map<String, Value>, options: &SignOptions, now: f64) -> Result<Map<String, Value>> {
+fn build_claims(
+    claims: &Map<String, Value>,
+    options: &SignOptions,
+    now: f64,
+) -> Result<Map<String, Value>> {
     let mut out = claims.clone();
     let seconds = |value: f64| Value::from(value as i64);
     if !out.contains_key("iat") {
@@ -159,7 +172,10 @@ fn build_claims(claims: &Map<String, Value>, options: &SignOptions, now: f64) ->
 /// Refuses registered claims of the wrong type.
 fn check_registered(claims: &Map<String, Value>) -> Result<()> {
     let wrong = |name: &str, what: &str| {
-        Err(JwtError::invalid_argument(format!("the \"{name}\" claim must be {what}")).with_claim(name))
+        Err(
+            JwtError::invalid_argument(format!("the \"{name}\" claim must be {what}"))
+                .with_claim(name),
+        )
     };
     for name in ["exp", "nbf", "iat"] {
         if let Some(value) = claims.get(name) {

@@ -36,7 +36,9 @@ pub(crate) fn resolve_now(now_override: Option<f64>) -> Result<f64> {
         None => Ok(now()),
         Some(t) => {
             if !t.is_finite() || t < 0.0 {
-                return Err(JwtError::invalid_argument("now must be a finite, non-negative number of seconds"));
+                return Err(JwtError::invalid_argument(
+                    "now must be a finite, non-negative number of seconds",
+                ));
             }
             if t >= MILLISECONDS_THRESHOLD {
                 return Err(JwtError::invalid_argument(
@@ -60,9 +62,15 @@ pub(crate) fn resolve_now(now_override: Option<f64>) -> Result<f64> {
 /// assert!(parse_duration("soon").is_err());
 /// ```
 pub fn parse_duration(text: &str) -> Result<f64> {
-    let bad = || JwtError::invalid_argument("a duration is seconds or a string like \"15m\", \"12h\", \"30d\"");
+    let bad = || {
+        JwtError::invalid_argument(
+            "a duration is seconds or a string like \"15m\", \"12h\", \"30d\"",
+        )
+    };
     let text = text.trim();
-    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     if number.is_empty() || number.starts_with('.') || number.ends_with('.') {
         return Err(bad());
@@ -82,8 +90,10 @@ pub fn parse_duration(text: &str) -> Result<f64> {
 
 /// Checks a duration in seconds: finite, not negative, at most [`MAX_DURATION`].
 pub(crate) fn check_duration(seconds: f64) -> Result<f64> {
-    if !seconds.is_finite() || seconds < 0.0 || seconds > MAX_DURATION {
-        return Err(JwtError::invalid_argument("a duration must be between 0 and 100 years"));
+    if !seconds.is_finite() || !(0.0..=MAX_DURATION).contains(&seconds) {
+        return Err(JwtError::invalid_argument(
+            "a duration must be between 0 and 100 years",
+        ));
     }
     Ok(seconds)
 }

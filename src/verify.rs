@@ -81,7 +81,11 @@ pub struct VerifiedCompact {
 /// assert_eq!(err.code(), ErrorCode::JwtExpired); // now == exp is expired
 /// assert!(verify(&token, &key, &VerifyOptions::new([Alg::HS256]).at(999.0)).is_ok());
 /// ```
-pub fn verify<'k>(token: &str, keys: impl Into<Keys<'k>>, options: &VerifyOptions) -> Result<VerifiedToken> {
+pub fn verify<'k>(
+    token: &str,
+    keys: impl Into<Keys<'k>>,
+    options: &VerifyOptions,
+) -> Result<VerifiedToken> {
     options.validate()?;
     let now = resolve_now(options.now)?;
     let untrusted = UntrustedToken::parse(token, options.max_token_size)?;
@@ -91,7 +95,10 @@ pub fn verify<'k>(token: &str, keys: impl Into<Keys<'k>>, options: &VerifyOption
     }
     let claims = claims_from_bytes(&untrusted.payload_bytes())?;
     check_claims(&claims, options, now)?;
-    Ok(VerifiedToken { header: untrusted.header().clone().into_fields(), claims })
+    Ok(VerifiedToken {
+        header: untrusted.header().clone().into_fields(),
+        claims,
+    })
 }
 
 /// Verifies a compact JWS and returns its payload bytes, without claim rules: for JWS payloads
@@ -107,21 +114,38 @@ pub fn verify<'k>(token: &str, keys: impl Into<Keys<'k>>, options: &VerifyOption
 /// let jws = verify_compact(token, &key, &[Alg::HS256]).unwrap();
 /// assert!(jws.payload.starts_with(b"{\"iss\":\"joe\""));
 /// ```
-pub fn verify_compact<'k>(token: &str, keys: impl Into<Keys<'k>>, algorithms: &[Alg]) -> Result<VerifiedCompact> {
+pub fn verify_compact<'k>(
+    token: &str,
+    keys: impl Into<Keys<'k>>,
+    algorithms: &[Alg],
+) -> Result<VerifiedCompact> {
     if algorithms.is_empty() {
-        return Err(JwtError::invalid_argument("algorithms is required: list the algorithms you accept"));
+        return Err(JwtError::invalid_argument(
+            "algorithms is required: list the algorithms you accept",
+        ));
     }
-    let untrusted = UntrustedToken::parse(token, DEFAULT_MAX_TOKEN_SIZE.max(token.len().min(1 << 20)))?;
+    let untrusted =
+        UntrustedToken::parse(token, DEFAULT_MAX_TOKEN_SIZE.max(token.len().min(1 << 20)))?;
     check_signature(&untrusted, keys.into(), algorithms)?;
-    Ok(VerifiedCompact { payload: untrusted.payload_bytes(), header: untrusted.header().clone().into_fields() })
+    Ok(VerifiedCompact {
+        payload: untrusted.payload_bytes(),
+        header: untrusted.header().clone().into_fields(),
+    })
 }
 
 /// The header rules and the signature: `alg` allowed and bound to the chosen key.
-fn check_signature(untrusted: &UntrustedToken<'_>, keys: Keys<'_>, algorithms: &[Alg]) -> Result<()> {
+fn check_signature(
+    untrusted: &UntrustedToken<'_>,
+    keys: Keys<'_>,
+    algorithms: &[Alg],
+) -> Result<()> {
     let alg: Alg = untrusted.header().alg().parse()?;
     if !algorithms.contains(&alg) {
-        return Err(JwtError::new(ErrorCode::JoseAlgNotAllowed, format!("{alg} is not among the allowed algorithms"))
-            .with_claim("alg"));
+        return Err(JwtError::new(
+            ErrorCode::JoseAlgNotAllowed,
+            format!("{alg} is not among the allowed algorithms"),
+        )
+        .with_claim("alg"));
     }
     let key = match keys {
         Keys::One(key) => {
@@ -133,15 +157,25 @@ fn check_signature(untrusted: &UntrustedToken<'_>, keys: Keys<'_>, algorithms: &
                 .with_claim("alg"));
             }
             if !key.can_verify() {
-                return Err(JwtError::jwk("the key's key_ops do not allow verify").with_reason("key_ops"));
+                return Err(
+                    JwtError::jwk("the key's key_ops do not allow verify").with_reason("key_ops")
+                );
             }
             key
         }
         Keys::Set(set) => set.select(alg, untrusted.header().kid(), false)?,
     };
-    if verify_bytes(key.material(), alg, untrusted.signing_input().as_bytes(), untrusted.signature()) {
+    if verify_bytes(
+        key.material(),
+        alg,
+        untrusted.signing_input().as_bytes(),
+        untrusted.signature(),
+    ) {
         Ok(())
     } else {
-        Err(JwtError::new(ErrorCode::JwsSignatureVerificationFailed, "signature verification failed"))
+        Err(JwtError::new(
+            ErrorCode::JwsSignatureVerificationFailed,
+            "signature verification failed",
+        ))
     }
 }

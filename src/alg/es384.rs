@@ -16,7 +16,9 @@ impl AlgorithmSignature for Es384Signature {
     const LENGTH: Option<NonZeroUsize> = NonZeroUsize::new(96);
 
     fn try_from_slice(slice: &[u8]) -> anyhow::Result<Self> {
-        Signature::try_from(slice).map(Es384Signature).map_err(|err| anyhow::anyhow!(err))
+        Signature::try_from(slice)
+            .map(Es384Signature)
+            .map_err(|err| anyhow::anyhow!(err))
     }
 
     fn as_bytes(&self) -> Cow<'_, [u8]> {
@@ -47,6 +49,8 @@ impl Algorithm for Es384 {
         verifying_key: &VerifyingKey,
         message: &[u8],
     ) -> bool {
-        verifying_key.verify_digest(Sha384::new_with_prefix(message), &signature.0).is_ok()
+        verifying_key
+            .verify_digest(Sha384::new_with_prefix(message), &signature.0)
+            .is_ok()
     }
 }

@@ -172,13 +172,20 @@ impl FromStr for Alg {
     type Err = JwtError;
 
     fn from_str(name: &str) -> Result<Self, JwtError> {
-        Alg::ALL.iter().copied().find(|alg| alg.as_str() == name).ok_or_else(|| {
-            if name.eq_ignore_ascii_case("none") {
-                JwtError::new(ErrorCode::JoseAlgNotAllowed, "the \"none\" algorithm is never accepted")
-            } else {
-                JwtError::new(ErrorCode::JoseNotSupported, "unsupported algorithm")
-                    .with_reason("unsupported_alg")
-            }
-        })
+        Alg::ALL
+            .iter()
+            .copied()
+            .find(|alg| alg.as_str() == name)
+            .ok_or_else(|| {
+                if name.eq_ignore_ascii_case("none") {
+                    JwtError::new(
+                        ErrorCode::JoseAlgNotAllowed,
+                        "the \"none\" algorithm is never accepted",
+                    )
+                } else {
+                    JwtError::new(ErrorCode::JoseNotSupported, "unsupported algorithm")
+                        .with_reason("unsupported_alg")
+                }
+            })
     }
 }

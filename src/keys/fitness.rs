@@ -14,7 +14,9 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 8192;
 
 pub(crate) fn check_hmac_secret(secret: &[u8], alg: Alg) -> Result<()> {
-    let min = alg.hmac_min_key_len().ok_or_else(|| JwtError::jwk("not an HMAC algorithm"))?;
+    let min = alg
+        .hmac_min_key_len()
+        .ok_or_else(|| JwtError::jwk("not an HMAC algorithm"))?;
     if secret.len() < min {
         return Err(JwtError::jwk(format!(
             "{alg} needs a secret of at least {min} bytes (the hash output); got {} bytes",
@@ -58,8 +60,9 @@ pub(crate) fn rsa_public_from_parts(n: &[u8], e: &[u8]) -> Result<rsa::RsaPublic
 
 pub(crate) fn check_ed25519_public(key: &ed25519_dalek::VerifyingKey) -> Result<()> {
     if key.is_weak() {
-        return Err(JwtError::jwk("small-order Ed25519 public keys are refused")
-            .with_reason("weak_key"));
+        return Err(
+            JwtError::jwk("small-order Ed25519 public keys are refused").with_reason("weak_key")
+        );
     }
     Ok(())
 }

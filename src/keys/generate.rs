@@ -32,19 +32,31 @@ pub(super) fn generate(alg: Alg, options: &GenerateOptions) -> Result<Key> {
         }
         KeyFamily::Ed25519 => {
             let secret = ed25519_dalek::SigningKey::generate(&mut OsRng);
-            Material::Ed25519 { public: secret.verifying_key(), secret: Some(secret) }
+            Material::Ed25519 {
+                public: secret.verifying_key(),
+                secret: Some(secret),
+            }
         }
         KeyFamily::P256 => {
             let secret = p256::ecdsa::SigningKey::random(&mut OsRng);
-            Material::P256 { public: *secret.verifying_key(), secret: Some(secret) }
+            Material::P256 {
+                public: *secret.verifying_key(),
+                secret: Some(secret),
+            }
         }
         KeyFamily::P384 => {
             let secret = p384::ecdsa::SigningKey::random(&mut OsRng);
-            Material::P384 { public: *secret.verifying_key(), secret: Some(secret) }
+            Material::P384 {
+                public: *secret.verifying_key(),
+                secret: Some(secret),
+            }
         }
         KeyFamily::Secp256k1 => {
             let secret = k256::ecdsa::SigningKey::random(&mut OsRng);
-            Material::Secp256k1 { public: *secret.verifying_key(), secret: Some(secret) }
+            Material::Secp256k1 {
+                public: *secret.verifying_key(),
+                secret: Some(secret),
+            }
         }
         KeyFamily::Rsa => {
             let bits = options.modulus_bits.unwrap_or(2048);
@@ -55,7 +67,10 @@ pub(super) fn generate(alg: Alg, options: &GenerateOptions) -> Result<Key> {
             }
             let secret = rsa::RsaPrivateKey::new(&mut OsRng, bits)
                 .map_err(|_| JwtError::invalid_argument("RSA key generation failed"))?;
-            Material::Rsa { public: secret.to_public_key(), secret: Some(Box::new(secret)) }
+            Material::Rsa {
+                public: secret.to_public_key(),
+                secret: Some(Box::new(secret)),
+            }
         }
     };
     Key::from_material(alg, material, options.kid.clone())

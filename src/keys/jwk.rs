@@ -6,14 +6,18 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::fitness::{check_ed25519_public, check_hmac_secret, check_rsa_public, rsa_public_from_parts};
+use super::fitness::{
+    check_ed25519_public, check_hmac_secret, check_rsa_public, rsa_public_from_parts,
+};
 use super::{Key, Material};
 use crate::alg::{Alg, KeyFamily};
 use crate::error::{ErrorCode, JwtError, Result};
 use crate::token::base64url;
 
 pub(super) fn from_jwk(jwk: &Value, alg_hint: Option<Alg>) -> Result<Key> {
-    let jwk = jwk.as_object().ok_or_else(|| JwtError::jwk("a JWK must be a JSON object"))?;
+    let jwk = jwk
+        .as_object()
+        .ok_or_else(|| JwtError::jwk("a JWK must be a JSON object"))?;
     let kty = member_str(jwk, "kty")?.ok_or_else(|| JwtError::jwk("the JWK has no \"kty\""))?;
     let alg = bound_alg(jwk, kty, alg_hint)?;
     let material = match kty {
@@ -38,13 +42,18 @@ pub(super) fn from_jwk(jwk: &Value, alg_hint: Option<Alg>) -> Result<Key> {
 fn bound_alg(jwk: &Map<String, Value>, kty: &str, hint: Option<Alg>) -> Result<Alg> {
     let own = match member_str(jwk, "alg")? {
         Some(name) => Some(name.parse::<Alg>().map_err(|_| {
-            JwtError::new(ErrorCode::JoseNotSupported, "the JWK's \"alg\" is not supported")
+            JwtError::new(
+                ErrorCode::JoseNotSupported,
+                "the JWK's \"alg\" is not supported",
+            )
         })?),
         None => None,
     };
     let alg = match (own, hint) {
         (Some(own), Some(hint)) if own != hint => {
-            return Err(JwtError::jwk(format!("the JWK is bound to {own}, not {hint}")))
+            return Err(JwtError::jwk(format!(
+                "the JWK is bound to {own}, not {hint}"
+            )))
         }
         (Some(alg), _) | (None, Some(alg)) => alg,
         (None, None) => match (kty, member_str(jwk, "crv")?) {
@@ -88,7 +97,9 @@ fn permitted_ops(jwk: &Map<String, Value>) -> Result<(bool, bool)> {
             return Err(JwtError::jwk("the JWK's \"use\" is not \"sig\"").with_reason("use"));
         }
     }
-    let Some(ops) = jwk.get("key_ops") else { return Ok((true, true)) };
+    let Some(ops) = jwk.get("key_ops") else {
+        return Ok((true, true));
+    };
     let ops = ops
         .as_array()
         .ok_or_else(|| JwtError::jwk("\"key_ops\" must be an array of strings"))?;
@@ -103,8 +114,10 @@ fn permitted_ops(jwk: &Map<String, Value>) -> Result<(bool, bool)> {
         }
     }
     if !sign && !verify {
-        return Err(JwtError::jwk("the JWK's \"key_ops\" allow neither sign nor verify")
-            .with_reason("key_ops"));
+        return Err(
+            JwtError::jwk("the JWK's \"key_ops\" allow neither sign nor verify")
+                .with_reason("key_ops"),
+        );
     }
     Ok((sign, verify))
 }
@@ -166,12 +179,19 @@ fn rsa_material(jwk: &Map<String, Value>) -> Result<Material> {
     let e = member_bytes(jwk, "e")?.ok_or_else(|| missing("e"))?;
     let public = rsa_public_from_parts(&n, &e)?;
     let Some(d) = member_bytes(jwk, "d")?.map(Zeroizing::new) else {
-        return Ok(Material::Rsa { secret: None, public });
+        return Ok(Material::Rsa {
+            secret: None,
+            public,
+        });
     };
     let primes = match (member_bytes(jwk, "p")?, member_bytes(jwk, "q")?) {
         (Some(p), Some(q)) => vec![BigUint::from_bytes_be(&p), BigUint::from_bytes_be(&q)],
         (None, None) => Vec::new(),
-        _ => return Err(JwtError::jwk("an RSA private JWK needs both \"p\" and \"q\"")),
+        _ => {
+            return Err(JwtError::jwk(
+                "an RSA private JWK needs both \"p\" and \"q\"",
+            ))
+        }
     };
     let secret = rsa::RsaPrivateKey::from_components(
         public.n().clone(),
@@ -181,7 +201,10 @@ fn rsa_material(jwk: &Map<String, Value>) -> Result<Material> {
     )
     .map_err(|_| JwtError::jwk("the RSA private key is inconsistent"))?;
     check_rsa_public(&secret.to_public_key())?;
-    Ok(Material::Rsa { secret: Some(Box::new(secret)), public })
+    Ok(Material::Rsa {
+        secret: Some(Box::new(secret)),
+        public,
+    })
 }
 
 pub(super) fn to_jwk(key: &Key, private: bool) -> Result<Map<String, Value>> {
@@ -193,7 +216,9 @@ pub(super) fn to_jwk(key: &Key, private: bool) -> Result<Map<String, Value>> {
     }
     if private {
         if !key.is_private() {
-            return Err(JwtError::invalid_argument("this key has no private part to export"));
+            return Err(JwtError::invalid_argument(
+                "this key has no private part to export",
+            ));
         }
         private_members(key.material(), &mut jwk);
     }
@@ -246,11 +271,21 @@ fn private_members(material: &Material, jwk: &mut Map<String, Value>) {
     };
     match material {
         Material::Hmac(_) => {}
-        Material::Ed25519 { secret: Some(s), .. } => put("d", s.as_bytes()),
-        Material::P256 { secret: Some(s), .. } => put("d", &s.to_bytes()),
-        Material::P384 { secret: Some(s), .. } => put("d", &s.to_bytes()),
-        Material::Secp256k1 { secret: Some(s), .. } => put("d", &s.to_bytes()),
-        Material::Rsa { secret: Some(s), .. } => {
+        Material::Ed25519 {
+            secret: Some(s), ..
+        } => put("d", s.as_bytes()),
+        Material::P256 {
+            secret: Some(s), ..
+        } => put("d", &s.to_bytes()),
+        Material::P384 {
+            secret: Some(s), ..
+        } => put("d", &s.to_bytes()),
+        Material::Secp256k1 {
+            secret: Some(s), ..
+        } => put("d", &s.to_bytes()),
+        Material::Rsa {
+            secret: Some(s), ..
+        } => {
             put("d", &Zeroizing::new(s.d().to_bytes_be()));
             let primes = s.primes();
             if primes.len() == 2 {
@@ -283,7 +318,9 @@ fn member_str<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a 
     match jwk.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(JwtError::jwk(format!("the JWK's \"{name}\" must be a string"))),
+        Some(_) => Err(JwtError::jwk(format!(
+            "the JWK's \"{name}\" must be a string"
+        ))),
     }
 }
 
@@ -301,9 +338,9 @@ fn fixed<const N: usize>(jwk: &Map<String, Value>, name: &str) -> Result<Option<
         None => Ok(None),
         Some(bytes) => {
             let bytes = Zeroizing::new(bytes);
-            <[u8; N]>::try_from(&bytes[..]).map(Some).map_err(|_| {
-                JwtError::jwk(format!("the JWK's \"{name}\" must be {N} bytes long"))
-            })
+            <[u8; N]>::try_from(&bytes[..])
+                .map(Some)
+                .map_err(|_| JwtError::jwk(format!("the JWK's \"{name}\" must be {N} bytes long")))
         }
     }
 }
@@ -317,5 +354,8 @@ fn mismatch() -> JwtError {
 }
 
 fn unsupported(what: &str) -> JwtError {
-    JwtError::new(ErrorCode::JoseNotSupported, format!("unsupported JWK {what}"))
+    JwtError::new(
+        ErrorCode::JoseNotSupported,
+        format!("unsupported JWK {what}"),
+    )
 }

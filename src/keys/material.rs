@@ -56,13 +56,26 @@ impl Material {
     pub(crate) fn public_only(&self) -> Option<Material> {
         Some(match self {
             Material::Hmac(_) => return None,
-            Material::Ed25519 { public, .. } => Material::Ed25519 { secret: None, public: *public },
-            Material::P256 { public, .. } => Material::P256 { secret: None, public: *public },
-            Material::P384 { public, .. } => Material::P384 { secret: None, public: *public },
-            Material::Secp256k1 { public, .. } => {
-                Material::Secp256k1 { secret: None, public: *public }
-            }
-            Material::Rsa { public, .. } => Material::Rsa { secret: None, public: public.clone() },
+            Material::Ed25519 { public, .. } => Material::Ed25519 {
+                secret: None,
+                public: *public,
+            },
+            Material::P256 { public, .. } => Material::P256 {
+                secret: None,
+                public: *public,
+            },
+            Material::P384 { public, .. } => Material::P384 {
+                secret: None,
+                public: *public,
+            },
+            Material::Secp256k1 { public, .. } => Material::Secp256k1 {
+                secret: None,
+                public: *public,
+            },
+            Material::Rsa { public, .. } => Material::Rsa {
+                secret: None,
+                public: public.clone(),
+            },
         })
     }
 }
@@ -71,21 +84,26 @@ impl Clone for Material {
     fn clone(&self) -> Self {
         match self {
             Material::Hmac(bytes) => Material::Hmac(bytes.clone()),
-            Material::Ed25519 { secret, public } => {
-                Material::Ed25519 { secret: secret.clone(), public: *public }
-            }
-            Material::P256 { secret, public } => {
-                Material::P256 { secret: secret.clone(), public: *public }
-            }
-            Material::P384 { secret, public } => {
-                Material::P384 { secret: secret.clone(), public: *public }
-            }
-            Material::Secp256k1 { secret, public } => {
-                Material::Secp256k1 { secret: secret.clone(), public: *public }
-            }
-            Material::Rsa { secret, public } => {
-                Material::Rsa { secret: secret.clone(), public: public.clone() }
-            }
+            Material::Ed25519 { secret, public } => Material::Ed25519 {
+                secret: secret.clone(),
+                public: *public,
+            },
+            Material::P256 { secret, public } => Material::P256 {
+                secret: secret.clone(),
+                public: *public,
+            },
+            Material::P384 { secret, public } => Material::P384 {
+                secret: secret.clone(),
+                public: *public,
+            },
+            Material::Secp256k1 { secret, public } => Material::Secp256k1 {
+                secret: secret.clone(),
+                public: *public,
+            },
+            Material::Rsa { secret, public } => Material::Rsa {
+                secret: secret.clone(),
+                public: public.clone(),
+            },
         }
     }
 }

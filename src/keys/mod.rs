@@ -58,7 +58,13 @@ impl Key {
         if alg.family() != material.family() {
             return Err(JwtError::jwk(format!("this key cannot be used with {alg}")));
         }
-        let mut key = Key { alg, kid: String::new(), material, can_sign: true, can_verify: true };
+        let mut key = Key {
+            alg,
+            kid: String::new(),
+            material,
+            can_sign: true,
+            can_verify: true,
+        };
         key.kid = match kid {
             Some(kid) => kid,
             None => key.thumbprint(),
@@ -216,9 +222,10 @@ impl Key {
     /// assert!(Key::generate(Alg::HS256).unwrap().public_key().is_err());
     /// ```
     pub fn public_key(&self) -> Result<Key> {
-        let material = self.material.public_only().ok_or_else(|| {
-            JwtError::invalid_argument("an HMAC secret has no public key")
-        })?;
+        let material = self
+            .material
+            .public_only()
+            .ok_or_else(|| JwtError::invalid_argument("an HMAC secret has no public key"))?;
         Ok(Key {
             alg: self.alg,
             kid: self.kid.clone(),

@@ -1,6 +1,8 @@
 //! PEM import and export: SPKI, PKCS#8, PKCS#1 (RSA) and SEC1 (EC).
 
-use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use p256::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 
 use super::fitness::{check_ed25519_public, check_rsa_public};
@@ -32,7 +34,9 @@ fn label_of(pem: &str) -> Result<Label> {
         "RSA PUBLIC KEY" => Label::Pkcs1Public,
         "EC PRIVATE KEY" => Label::Sec1,
         "ENCRYPTED PRIVATE KEY" => {
-            return Err(JwtError::jwk("encrypted PEM keys are not supported: decrypt it first"))
+            return Err(JwtError::jwk(
+                "encrypted PEM keys are not supported: decrypt it first",
+            ))
         }
         _ => return Err(JwtError::jwk("unsupported PEM label")),
     })
@@ -53,9 +57,14 @@ pub(super) fn from_pem(pem: &str, alg: Alg) -> Result<Key> {
                     let secret = if label == Label::Pkcs8 {
                         $krate::ecdsa::SigningKey::from_pkcs8_pem(pem).map_err(|_| bad())?
                     } else {
-                        $krate::SecretKey::from_sec1_pem(pem).map_err(|_| bad())?.into()
+                        $krate::SecretKey::from_sec1_pem(pem)
+                            .map_err(|_| bad())?
+                            .into()
                     };
-                    Material::$variant { public: *secret.verifying_key(), secret: Some(secret) }
+                    Material::$variant {
+                        public: *secret.verifying_key(),
+                        secret: Some(secret),
+                    }
                 }
                 _ => return Err(bad()),
             }
@@ -63,18 +72,26 @@ pub(super) fn from_pem(pem: &str, alg: Alg) -> Result<Key> {
     }
     let material = match alg.family() {
         KeyFamily::Hmac => {
-            return Err(JwtError::invalid_argument("HMAC keys are secrets: use from_secret"))
+            return Err(JwtError::invalid_argument(
+                "HMAC keys are secrets: use from_secret",
+            ))
         }
         KeyFamily::Ed25519 => match label {
             Label::Spki => {
                 let public =
                     ed25519_dalek::VerifyingKey::from_public_key_pem(pem).map_err(|_| bad())?;
                 check_ed25519_public(&public)?;
-                Material::Ed25519 { secret: None, public }
+                Material::Ed25519 {
+                    secret: None,
+                    public,
+                }
             }
             Label::Pkcs8 => {
                 let secret = ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|_| bad())?;
-                Material::Ed25519 { public: secret.verifying_key(), secret: Some(secret) }
+                Material::Ed25519 {
+                    public: secret.verifying_key(),
+                    secret: Some(secret),
+                }
             }
             _ => return Err(bad()),
         },
@@ -83,10 +100,14 @@ pub(super) fn from_pem(pem: &str, alg: Alg) -> Result<Key> {
         KeyFamily::Secp256k1 => ec!(k256, Secp256k1),
         KeyFamily::Rsa => {
             let (secret, public) = match label {
-                Label::Spki => (None, rsa::RsaPublicKey::from_public_key_pem(pem).map_err(|_| bad())?),
-                Label::Pkcs1Public => {
-                    (None, rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| bad())?)
-                }
+                Label::Spki => (
+                    None,
+                    rsa::RsaPublicKey::from_public_key_pem(pem).map_err(|_| bad())?,
+                ),
+                Label::Pkcs1Public => (
+                    None,
+                    rsa::RsaPublicKey::from_pkcs1_pem(pem).map_err(|_| bad())?,
+                ),
                 Label::Pkcs8 | Label::Pkcs1Private => {
                     let secret = if label == Label::Pkcs8 {
                         rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| bad())?
@@ -107,7 +128,9 @@ pub(super) fn from_pem(pem: &str, alg: Alg) -> Result<Key> {
 
 pub(super) fn to_pem(key: &Key, private: bool) -> Result<String> {
     if private && !key.is_private() {
-        return Err(JwtError::invalid_argument("this key has no private part to export"));
+        return Err(JwtError::invalid_argument(
+            "this key has no private part to export",
+        ));
     }
     fn failed<E>(_: E) -> JwtError {
         JwtError::jwk("the key could not be encoded as PEM")
@@ -116,30 +139,51 @@ pub(super) fn to_pem(key: &Key, private: bool) -> Result<String> {
         (Material::Hmac(_), _) => {
             return Err(JwtError::invalid_argument("HMAC secrets have no PEM form"))
         }
-        (Material::Ed25519 { secret: Some(s), .. }, true) => {
-            s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string()
-        }
-        (Material::P256 { secret: Some(s), .. }, true) => {
-            s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string()
-        }
-        (Material::P384 { secret: Some(s), .. }, true) => {
-            s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string()
-        }
-        (Material::Secp256k1 { secret: Some(s), .. }, true) => {
-            s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string()
-        }
-        (Material::Rsa { secret: Some(s), .. }, true) => {
-            s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string()
-        }
+        (
+            Material::Ed25519 {
+                secret: Some(s), ..
+            },
+            true,
+        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
+        (
+            Material::P256 {
+                secret: Some(s), ..
+            },
+            true,
+        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
+        (
+            Material::P384 {
+                secret: Some(s), ..
+            },
+            true,
+        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
+        (
+            Material::Secp256k1 {
+                secret: Some(s), ..
+            },
+            true,
+        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
+        (
+            Material::Rsa {
+                secret: Some(s), ..
+            },
+            true,
+        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
         (Material::Ed25519 { public, .. }, _) => {
             public.to_public_key_pem(LineEnding::LF).map_err(failed)?
         }
-        (Material::P256 { public, .. }, _) => public.to_public_key_pem(LineEnding::LF).map_err(failed)?,
-        (Material::P384 { public, .. }, _) => public.to_public_key_pem(LineEnding::LF).map_err(failed)?,
+        (Material::P256 { public, .. }, _) => {
+            public.to_public_key_pem(LineEnding::LF).map_err(failed)?
+        }
+        (Material::P384 { public, .. }, _) => {
+            public.to_public_key_pem(LineEnding::LF).map_err(failed)?
+        }
         (Material::Secp256k1 { public, .. }, _) => {
             public.to_public_key_pem(LineEnding::LF).map_err(failed)?
         }
-        (Material::Rsa { public, .. }, _) => public.to_public_key_pem(LineEnding::LF).map_err(failed)?,
+        (Material::Rsa { public, .. }, _) => {
+            public.to_public_key_pem(LineEnding::LF).map_err(failed)?
+        }
     };
     Ok(pem)
 }

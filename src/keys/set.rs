@@ -139,10 +139,17 @@ impl KeySet {
         let mut candidates = self.keys.iter().filter(|key| {
             key.alg() == alg
                 && kid.is_none_or(|kid| key.kid() == kid)
-                && if signing { key.can_sign() } else { key.can_verify() }
+                && if signing {
+                    key.can_sign()
+                } else {
+                    key.can_verify()
+                }
         });
         let first = candidates.next().ok_or_else(|| {
-            JwtError::new(ErrorCode::JwksNoMatchingKey, "no key in the set fits the token")
+            JwtError::new(
+                ErrorCode::JwksNoMatchingKey,
+                "no key in the set fits the token",
+            )
         })?;
         if candidates.next().is_some() {
             return Err(JwtError::new(
@@ -155,7 +162,10 @@ impl KeySet {
 }
 
 fn is_skipped(jwk: &Value) -> bool {
-    let use_enc = jwk.get("use").and_then(Value::as_str).is_some_and(|u| u != "sig");
+    let use_enc = jwk
+        .get("use")
+        .and_then(Value::as_str)
+        .is_some_and(|u| u != "sig");
     let kty = jwk.get("kty").and_then(Value::as_str);
     let crv = jwk.get("crv").and_then(Value::as_str);
     let unsupported = match kty {

@@ -38,7 +38,9 @@ impl Header {
         }
         for name in ["kid", "typ", "cty"] {
             if fields.get(name).is_some_and(|v| !v.is_string()) {
-                return Err(JwtError::jws(format!("the header's \"{name}\" must be a string")));
+                return Err(JwtError::jws(format!(
+                    "the header's \"{name}\" must be a string"
+                )));
             }
         }
         let header = Header { fields };
@@ -49,18 +51,28 @@ impl Header {
     /// RFC 7515 §4.1.11: `crit` is a non-empty array of names present in the header; edge-jwt
     /// understands no extensions, so any entry is refused.
     fn check_crit(&self) -> Result<()> {
-        let Some(crit) = self.fields.get("crit") else { return Ok(()) };
-        let names = crit.as_array().filter(|names| !names.is_empty()).ok_or_else(|| {
-            JwtError::jws("\"crit\" must be a non-empty array of header names")
-        })?;
+        let Some(crit) = self.fields.get("crit") else {
+            return Ok(());
+        };
+        let names = crit
+            .as_array()
+            .filter(|names| !names.is_empty())
+            .ok_or_else(|| JwtError::jws("\"crit\" must be a non-empty array of header names"))?;
         for name in names {
-            let name = name.as_str().ok_or_else(|| JwtError::jws("\"crit\" entries must be strings"))?;
+            let name = name
+                .as_str()
+                .ok_or_else(|| JwtError::jws("\"crit\" entries must be strings"))?;
             if !self.fields.contains_key(name) {
-                return Err(JwtError::jws("a \"crit\" entry names a header parameter that is absent"));
+                return Err(JwtError::jws(
+                    "a \"crit\" entry names a header parameter that is absent",
+                ));
             }
         }
-        Err(JwtError::new(ErrorCode::JoseNotSupported, "the token requires a critical header extension that is not supported")
-            .with_claim("crit"))
+        Err(JwtError::new(
+            ErrorCode::JoseNotSupported,
+            "the token requires a critical header extension that is not supported",
+        )
+        .with_claim("crit"))
     }
 
     /// The `alg` parameter, exactly as written.
@@ -69,7 +81,10 @@ impl Header {
     /// assert_eq!(edge_jwt::Header::parse(br#"{"alg":"none"}"#).unwrap().alg(), "none");
     /// ```
     pub fn alg(&self) -> &str {
-        self.fields.get("alg").and_then(Value::as_str).unwrap_or_default()
+        self.fields
+            .get("alg")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     /// The `kid` parameter.

@@ -96,11 +96,19 @@ mod tests {
 
     #[test]
     fn refuses_duplicates_at_any_depth() {
-        assert!(parse_object(r#"{"a":1,"a":2}"#).unwrap_err().contains("duplicate"));
-        assert!(parse_object(r#"{"a":{"b":1,"b":1}}"#).unwrap_err().contains("duplicate"));
-        assert!(parse_object(r#"{"a":[{"b":1,"b":1}]}"#).unwrap_err().contains("duplicate"));
+        assert!(parse_object(r#"{"a":1,"a":2}"#)
+            .unwrap_err()
+            .contains("duplicate"));
+        assert!(parse_object(r#"{"a":{"b":1,"b":1}}"#)
+            .unwrap_err()
+            .contains("duplicate"));
+        assert!(parse_object(r#"{"a":[{"b":1,"b":1}]}"#)
+            .unwrap_err()
+            .contains("duplicate"));
         // Escapes that spell the same name are the same name.
-        assert!(parse_object(r#"{"a":1,"\u0061":2}"#).unwrap_err().contains("duplicate"));
+        assert!(parse_object(r#"{"a":1,"\u0061":2}"#)
+            .unwrap_err()
+            .contains("duplicate"));
     }
 
     #[test]
@@ -114,7 +122,10 @@ mod tests {
     fn refuses_non_objects_and_bad_json() {
         assert_eq!(parse_object("[1]").unwrap_err(), "is not a JSON object");
         assert_eq!(parse_object("{").unwrap_err(), "is not valid JSON");
-        assert_eq!(parse_object(r#"{"a":"\ud800"}"#).unwrap_err(), "is not valid JSON");
+        assert_eq!(
+            parse_object(r#"{"a":"\ud800"}"#).unwrap_err(),
+            "is not valid JSON"
+        );
         assert_eq!(parse_object("{} x").unwrap_err(), "is not valid JSON");
     }
 }

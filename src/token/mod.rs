@@ -43,8 +43,10 @@ impl<'a> UntrustedToken<'a> {
     /// ```
     pub fn parse(token: &'a str, max_size: usize) -> Result<UntrustedToken<'a>> {
         if token.len() > max_size {
-            return Err(JwtError::jws(format!("the token is longer than {max_size} bytes"))
-                .with_reason("too_large"));
+            return Err(
+                JwtError::jws(format!("the token is longer than {max_size} bytes"))
+                    .with_reason("too_large"),
+            );
         }
         let mut parts = token.split('.');
         let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) =
@@ -64,7 +66,12 @@ impl<'a> UntrustedToken<'a> {
             return Err(JwtError::jws("the payload is not strict base64url"));
         }
         let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
-        Ok(UntrustedToken { signing_input, payload_b64, header, signature })
+        Ok(UntrustedToken {
+            signing_input,
+            payload_b64,
+            header,
+            signature,
+        })
     }
 
     /// The parsed header (untrusted until the signature is checked).

@@ -17,7 +17,8 @@ pub(crate) fn string_arg(value: &JsValue, what: &str, max_len: Option<usize>) ->
         .ok_or_else(|| JwtError::invalid_argument(format!("{what} must be a string")))?;
     if let Some(max) = max_len {
         if js.length() as usize > max {
-            return Err(JwtError::jws(format!("{what} is longer than {max} bytes")).with_reason("too_large"));
+            return Err(JwtError::jws(format!("{what} is longer than {max} bytes"))
+                .with_reason("too_large"));
         }
     }
     Ok(String::from(js.clone()))
@@ -36,7 +37,8 @@ pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<Map<String, Val
 
 /// JSON text to a JS value.
 pub(crate) fn to_js(value: &impl serde::Serialize) -> Result<JsValue> {
-    let text = serde_json::to_string(value).map_err(|_| JwtError::invalid_argument("value cannot be serialised"))?;
+    let text = serde_json::to_string(value)
+        .map_err(|_| JwtError::invalid_argument("value cannot be serialised"))?;
     JSON::parse(&text).map_err(|_| JwtError::invalid_argument("value cannot be converted"))
 }
 
@@ -53,7 +55,9 @@ pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Opt
     for name in Object::keys(object).iter() {
         let name = name.as_string().unwrap_or_default();
         if !known.contains(&name.as_str()) {
-            return Err(JwtError::invalid_argument(format!("{what} has an unknown option \"{name}\"")));
+            return Err(JwtError::invalid_argument(format!(
+                "{what} has an unknown option \"{name}\""
+            )));
         }
     }
     Ok(Some(object.clone()))
@@ -87,11 +91,15 @@ pub(crate) fn string_list(object: &Object, name: &str) -> Result<Vec<String>> {
     if let Some(one) = value.as_string() {
         return Ok(vec![one]);
     }
-    let bad = || JwtError::invalid_argument(format!("{name} must be a string or an array of strings"));
+    let bad =
+        || JwtError::invalid_argument(format!("{name} must be a string or an array of strings"));
     if !Array::is_array(&value) {
         return Err(bad());
     }
-    Array::from(&value).iter().map(|item| item.as_string().ok_or_else(bad)).collect()
+    Array::from(&value)
+        .iter()
+        .map(|item| item.as_string().ok_or_else(bad))
+        .collect()
 }
 
 pub(crate) fn opt_number(object: &Object, name: &str) -> Result<Option<f64>> {
@@ -101,7 +109,9 @@ pub(crate) fn opt_number(object: &Object, name: &str) -> Result<Option<f64>> {
     }
     match value.as_f64() {
         Some(n) if n.is_finite() => Ok(Some(n)),
-        _ => Err(JwtError::invalid_argument(format!("{name} must be a finite number"))),
+        _ => Err(JwtError::invalid_argument(format!(
+            "{name} must be a finite number"
+        ))),
     }
 }
 
@@ -112,14 +122,18 @@ pub(crate) fn opt_duration(object: &Object, name: &str) -> Result<Option<f64>> {
         return Ok(None);
     }
     if let Some(text) = value.as_string() {
-        return parse_duration(&text).map(Some).map_err(|e| JwtError::invalid_argument(format!("{name}: {}", e.message())));
+        return parse_duration(&text)
+            .map(Some)
+            .map_err(|e| JwtError::invalid_argument(format!("{name}: {}", e.message())));
     }
     opt_number(object, name)
 }
 
 /// `now`: a `Date` or seconds. Milliseconds are refused later, by the core.
 pub(crate) fn opt_now(object: Option<&Object>) -> Result<Option<f64>> {
-    let Some(object) = object else { return Ok(None) };
+    let Some(object) = object else {
+        return Ok(None);
+    };
     let value = get(object, "now");
     if let Some(date) = value.dyn_ref::<Date>() {
         let ms = date.get_time();
@@ -132,16 +146,31 @@ pub(crate) fn opt_now(object: Option<&Object>) -> Result<Option<f64>> {
 }
 
 pub(crate) fn alg_arg(value: &JsValue) -> Result<Alg> {
-    let name = value.as_string().ok_or_else(|| JwtError::invalid_argument("alg must be a string such as \"ES256\""))?;
-    name.parse::<Alg>().map_err(|e| JwtError::new(e.code(), format!("unsupported algorithm \"{}\"", name.chars().take(20).collect::<String>())))
+    let name = value
+        .as_string()
+        .ok_or_else(|| JwtError::invalid_argument("alg must be a string such as \"ES256\""))?;
+    name.parse::<Alg>().map_err(|e| {
+        JwtError::new(
+            e.code(),
+            format!(
+                "unsupported algorithm \"{}\"",
+                name.chars().take(20).collect::<String>()
+            ),
+        )
+    })
 }
 
 pub(crate) fn alg_list(object: &Object, name: &str) -> Result<Vec<Alg>> {
     let value = get(object, name);
     if !Array::is_array(&value) {
-        return Err(JwtError::invalid_argument(format!("{name} is required: an array of algorithm names")));
+        return Err(JwtError::invalid_argument(format!(
+            "{name} is required: an array of algorithm names"
+        )));
     }
-    Array::from(&value).iter().map(|item| alg_arg(&item)).collect()
+    Array::from(&value)
+        .iter()
+        .map(|item| alg_arg(&item))
+        .collect()
 }
 
 /// A `Date` for seconds since the epoch.
@@ -160,9 +189,15 @@ pub(crate) fn secret_bytes(value: &JsValue) -> Result<zeroize::Zeroizing<Vec<u8>
     }
     if let Some(text) = value.dyn_ref::<JsString>() {
         if !text.is_valid_utf16() {
-            return Err(JwtError::invalid_argument("the secret string is not valid Unicode"));
+            return Err(JwtError::invalid_argument(
+                "the secret string is not valid Unicode",
+            ));
         }
-        return Ok(zeroize::Zeroizing::new(String::from(text.clone()).into_bytes()));
+        return Ok(zeroize::Zeroizing::new(
+            String::from(text.clone()).into_bytes(),
+        ));
     }
-    Err(JwtError::invalid_argument("the secret must be a Uint8Array or a string"))
+    Err(JwtError::invalid_argument(
+        "the secret must be a Uint8Array or a string",
+    ))
 }

@@ -21,10 +21,17 @@ impl WasmKey {
 
 fn with_kid(key: Key, options: &JsValue) -> JsResult<Key> {
     let o = options_arg(options, &["kid"])?;
-    Ok(match o.as_ref().map(|o| opt_string(o, "kid")).transpose()?.flatten() {
-        Some(kid) => key.with_kid(kid),
-        None => key,
-    })
+    Ok(
+        match o
+            .as_ref()
+            .map(|o| opt_string(o, "kid"))
+            .transpose()?
+            .flatten()
+        {
+            Some(kid) => key.with_kid(kid),
+            None => key,
+        },
+    )
 }
 
 fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<js_sys::Object>, JwtError> {
@@ -40,9 +47,12 @@ impl WasmKey {
         let mut generate = GenerateOptions::default();
         if let Some(o) = &o {
             generate.kid = opt_string(o, "kid")?;
-            generate.modulus_bits = opt_number(o, "modulusLength")?.map(|bits| bits.clamp(0.0, 1e6) as usize);
+            generate.modulus_bits =
+                opt_number(o, "modulusLength")?.map(|bits| bits.clamp(0.0, 1e6) as usize);
         }
-        Ok(WasmKey { inner: Key::generate_with(alg, &generate)? })
+        Ok(WasmKey {
+            inner: Key::generate_with(alg, &generate)?,
+        })
     }
 
     /// Reads a JWK.
@@ -54,7 +64,9 @@ impl WasmKey {
             Some(v) if !v.is_undefined() && !v.is_null() => Some(alg_arg(&v)?),
             _ => None,
         };
-        Ok(WasmKey { inner: Key::from_jwk_with_alg(&jwk, alg)? })
+        Ok(WasmKey {
+            inner: Key::from_jwk_with_alg(&jwk, alg)?,
+        })
     }
 
     /// Reads a PEM key.
@@ -62,7 +74,9 @@ impl WasmKey {
     pub fn from_pem(pem: JsValue, alg: JsValue, options: JsValue) -> JsResult<WasmKey> {
         let pem = string_arg(&pem, "pem", Some(64 * 1024))?;
         let key = Key::from_pem(&pem, alg_arg(&alg)?)?;
-        Ok(WasmKey { inner: with_kid(key, &options)? })
+        Ok(WasmKey {
+            inner: with_kid(key, &options)?,
+        })
     }
 
     /// Makes an HMAC key from a secret.
@@ -71,7 +85,9 @@ impl WasmKey {
         let alg = alg_arg(&alg)?;
         let secret = secret_bytes(&secret)?;
         let key = Key::from_secret(&secret, alg)?;
-        Ok(WasmKey { inner: with_kid(key, &options)? })
+        Ok(WasmKey {
+            inner: with_kid(key, &options)?,
+        })
     }
 
     /// The algorithm.
@@ -111,7 +127,9 @@ impl WasmKey {
     /// The public half.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(&self) -> JsResult<WasmKey> {
-        Ok(WasmKey { inner: self.inner.public_key()? })
+        Ok(WasmKey {
+            inner: self.inner.public_key()?,
+        })
     }
 }
 
@@ -145,7 +163,9 @@ impl WasmKeySet {
             Some(v) if !v.is_undefined() && !v.is_null() => Some(alg_arg(&v)?),
             _ => None,
         };
-        Ok(WasmKeySet { inner: KeySet::from_jwks_with_alg(&jwks, alg)? })
+        Ok(WasmKeySet {
+            inner: KeySet::from_jwks_with_alg(&jwks, alg)?,
+        })
     }
 
     /// Adds a key (a copy of it).

@@ -19,10 +19,29 @@ pub use keys::{WasmKey, WasmKeySet};
 
 type JsResult<T> = Result<T, JsValue>;
 
-const SIGN_OPTIONS: &[&str] =
-    &["typ", "kid", "expiresIn", "notBefore", "issuer", "subject", "audience", "jti", "header", "now"];
+const SIGN_OPTIONS: &[&str] = &[
+    "typ",
+    "kid",
+    "expiresIn",
+    "notBefore",
+    "issuer",
+    "subject",
+    "audience",
+    "jti",
+    "header",
+    "now",
+];
 const VERIFY_OPTIONS: &[&str] = &[
-    "algorithms", "issuer", "audience", "subject", "typ", "leeway", "maxAge", "requiredClaims", "now", "maxTokenSize",
+    "algorithms",
+    "issuer",
+    "audience",
+    "subject",
+    "typ",
+    "leeway",
+    "maxAge",
+    "requiredClaims",
+    "now",
+    "maxTokenSize",
 ];
 
 /// Signs a JSON object of claims with a key.
@@ -34,14 +53,22 @@ pub fn sign(claims: JsValue, key: &WasmKey, options: JsValue) -> JsResult<String
 }
 
 fn sign_options(value: &JsValue) -> Result<SignOptions, JwtError> {
-    let Some(o) = options(value, "sign options", SIGN_OPTIONS)? else { return Ok(SignOptions::default()) };
+    let Some(o) = options(value, "sign options", SIGN_OPTIONS)? else {
+        return Ok(SignOptions::default());
+    };
     let jti = match get(&o, "jti") {
         v if v.is_undefined() || v.is_null() || v == JsValue::FALSE => None,
         v if v == JsValue::TRUE => Some(Jti::Random),
-        v => Some(Jti::Value(v.as_string().ok_or_else(|| JwtError::invalid_argument("jti must be a string or true"))?)),
+        v => Some(Jti::Value(v.as_string().ok_or_else(|| {
+            JwtError::invalid_argument("jti must be a string or true")
+        })?)),
     };
     let header = get(&o, "header");
-    let header = if header.is_undefined() || header.is_null() { Default::default() } else { json_object(&header, "header")? };
+    let header = if header.is_undefined() || header.is_null() {
+        Default::default()
+    } else {
+        json_object(&header, "header")?
+    };
     Ok(SignOptions {
         typ: opt_string(&o, "typ")?,
         kid: opt_string(&o, "kid")?,
@@ -57,8 +84,9 @@ fn sign_options(value: &JsValue) -> Result<SignOptions, JwtError> {
 }
 
 fn verify_options(value: &JsValue) -> Result<VerifyOptions, JwtError> {
-    let o = options(value, "verify options", VERIFY_OPTIONS)?
-        .ok_or_else(|| JwtError::invalid_argument("verify options are required: at least { algorithms: [...] }"))?;
+    let o = options(value, "verify options", VERIFY_OPTIONS)?.ok_or_else(|| {
+        JwtError::invalid_argument("verify options are required: at least { algorithms: [...] }")
+    })?;
     let mut options = VerifyOptions::new(alg_list(&o, "algorithms")?);
     options.issuer = string_list(&o, "issuer")?;
     options.audience = string_list(&o, "audience")?;
@@ -70,7 +98,9 @@ fn verify_options(value: &JsValue) -> Result<VerifyOptions, JwtError> {
     options.now = opt_now(Some(&o))?;
     if let Some(size) = opt_number(&o, "maxTokenSize")? {
         if !(1.0..=16_777_216.0).contains(&size) {
-            return Err(JwtError::invalid_argument("maxTokenSize must be 1 to 16777216 bytes"));
+            return Err(JwtError::invalid_argument(
+                "maxTokenSize must be 1 to 16777216 bytes",
+            ));
         }
         options.max_token_size = size as usize;
     }
@@ -78,7 +108,9 @@ fn verify_options(value: &JsValue) -> Result<VerifyOptions, JwtError> {
 }
 
 fn verified(result: crate::VerifiedToken) -> JsResult<JsValue> {
-    Ok(to_js(&serde_json::json!({ "header": result.header, "claims": result.claims }))?)
+    Ok(to_js(
+        &serde_json::json!({ "header": result.header, "claims": result.claims }),
+    )?)
 }
 
 fn verify_with(token: &JsValue, keys: Keys<'_>, options: &JsValue) -> JsResult<JsValue> {
@@ -95,7 +127,11 @@ pub fn verify_with_key(token: JsValue, key: &WasmKey, options: JsValue) -> JsRes
 
 /// Verifies a JWT with a key set.
 #[wasm_bindgen(js_name = verifyWithKeySet)]
-pub fn verify_with_key_set(token: JsValue, keys: &WasmKeySet, options: JsValue) -> JsResult<JsValue> {
+pub fn verify_with_key_set(
+    token: JsValue,
+    keys: &WasmKeySet,
+    options: JsValue,
+) -> JsResult<JsValue> {
     verify_with(&token, Keys::Set(keys.inner()), &options)
 }
 
@@ -107,19 +143,31 @@ fn verify_compact_with(token: &JsValue, keys: Keys<'_>, options: &JsValue) -> Js
     let result = crate::verify_compact(&token, keys, &algorithms)?;
     let out = Object::new();
     set(&out, "header", &to_js(&result.header)?);
-    set(&out, "payload", &Uint8Array::from(&result.payload[..]).into());
+    set(
+        &out,
+        "payload",
+        &Uint8Array::from(&result.payload[..]).into(),
+    );
     Ok(out.into())
 }
 
 /// Verifies a compact JWS with one key and returns its payload bytes.
 #[wasm_bindgen(js_name = verifyCompactWithKey)]
-pub fn verify_compact_with_key(token: JsValue, key: &WasmKey, options: JsValue) -> JsResult<JsValue> {
+pub fn verify_compact_with_key(
+    token: JsValue,
+    key: &WasmKey,
+    options: JsValue,
+) -> JsResult<JsValue> {
     verify_compact_with(&token, Keys::One(key.inner()), &options)
 }
 
 /// Verifies a compact JWS with a key set and returns its payload bytes.
 #[wasm_bindgen(js_name = verifyCompactWithKeySet)]
-pub fn verify_compact_with_key_set(token: JsValue, keys: &WasmKeySet, options: JsValue) -> JsResult<JsValue> {
+pub fn verify_compact_with_key_set(
+    token: JsValue,
+    keys: &WasmKeySet,
+    options: JsValue,
+) -> JsResult<JsValue> {
     verify_compact_with(&token, Keys::Set(keys.inner()), &options)
 }
 
@@ -128,7 +176,9 @@ pub fn verify_compact_with_key_set(token: JsValue, keys: &WasmKeySet, options: J
 pub fn decode(token: JsValue) -> JsResult<JsValue> {
     let token = string_arg(&token, "token", Some(DEFAULT_MAX_TOKEN_SIZE))?;
     let decoded = crate::decode(&token)?;
-    Ok(to_js(&serde_json::json!({ "header": decoded.header, "claims": decoded.claims }))?)
+    Ok(to_js(
+        &serde_json::json!({ "header": decoded.header, "claims": decoded.claims }),
+    )?)
 }
 
 /// Decodes a token WITHOUT verifying it and reads its times.
@@ -137,8 +187,13 @@ pub fn inspect(token: JsValue, options: JsValue) -> JsResult<JsValue> {
     let o = convert::options(&options, "inspect options", &["now"])?;
     let token = string_arg(&token, "token", Some(DEFAULT_MAX_TOKEN_SIZE))?;
     let info = crate::inspect(&token, opt_now(o.as_ref())?)?;
-    let out: Object = to_js(&serde_json::json!({ "header": info.header, "claims": info.claims }))?.into();
-    for (name, value) in [("issuedAt", info.issued_at), ("notBefore", info.not_before), ("expiresAt", info.expires_at)] {
+    let out: Object =
+        to_js(&serde_json::json!({ "header": info.header, "claims": info.claims }))?.into();
+    for (name, value) in [
+        ("issuedAt", info.issued_at),
+        ("notBefore", info.not_before),
+        ("expiresAt", info.expires_at),
+    ] {
         if let Some(seconds) = value {
             set(&out, name, &date(seconds));
         }
@@ -163,4 +218,3 @@ pub fn refresh_at(token: JsValue, options: JsValue) -> JsResult<f64> {
     refresh.now = opt_now(o.as_ref())?;
     Ok(crate::refresh_at(&token, &refresh)?)
 }
-

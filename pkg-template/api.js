@@ -119,6 +119,11 @@ export class Key {
     return call(() => keyHandle(this).toJwk(options));
   }
 
+  /** The key as PEM: SPKI, or PKCS#8 with { private: true }. */
+  toPem(options) {
+    return call(() => keyHandle(this).toPem(options));
+  }
+
   /** The public half of an asymmetric key. */
   publicKey() {
     return call(() => new Key(INTERNAL, keyHandle(this).publicKey(), () => keyHandle(this).publicKey()));
@@ -155,7 +160,7 @@ export class KeySet {
     setHandle = (set) => {
       if (set.#generation !== currentGeneration()) {
         set.#raw = call((g) => {
-          const raw = set.#jwks === undefined ? new g.WasmKeySet() : g.WasmKeySet.fromJwks(set.#jwks);
+          const raw = set.#jwks === undefined ? new g.WasmKeySet() : g.WasmKeySet.fromJwks(...set.#jwks);
           for (const key of set.#added) raw.add(keyHandle(key));
           return raw;
         });
@@ -165,12 +170,11 @@ export class KeySet {
     };
   }
 
-  /** Imports a JWK Set ({ keys: [...] }). */
-  static fromJwks(jwks) {
+  /** Imports a JWK Set ({ keys: [...] }); `alg` binds keys whose JWK names none. */
+  static fromJwks(jwks, options) {
     return call((g) => {
-      const raw = g.WasmKeySet.fromJwks(jwks);
-      let copy = snapshot(jwks);
-      if (copy === undefined) copy = raw.toJwks();
+      const raw = g.WasmKeySet.fromJwks(jwks, options);
+      const copy = snapshot([jwks, options]) ?? [raw.toJwks(), options];
       return new KeySet(INTERNAL, raw, copy);
     });
   }

@@ -104,6 +104,8 @@ export interface SignOptions {
   jti?: string | true;
   /** Other header members (never `alg`). */
   header?: Record<string, unknown>;
+  /** The time `iat`, `exp` and `nbf` are counted from; defaults to the clock. */
+  now?: Instant;
 }
 
 export interface VerifyOptions {
@@ -117,14 +119,16 @@ export interface VerifyOptions {
   subject?: string;
   /** The `typ` header, compared as a media type ("at+jwt" matches "application/at+jwt"). */
   typ?: string;
-  /** Clock tolerance in seconds for exp, nbf and iat. */
-  leeway?: number;
+  /** Clock tolerance for exp, nbf and iat. */
+  leeway?: Duration;
   /** Refuse tokens whose `iat` is older than this. */
   maxAge?: Duration;
   /** Claims that must be present. */
   requiredClaims?: string[];
   /** The time to verify at; defaults to the clock. */
   now?: Instant;
+  /** The largest token accepted, in bytes (default 16384). */
+  maxTokenSize?: number;
 }
 
 export interface VerifiedToken<C extends object = JwtClaims> {
@@ -166,6 +170,8 @@ export declare class Key {
   readonly isPrivate: boolean;
   /** The key as a JWK; private members only with `{ private: true }`. */
   toJwk(options?: { private?: boolean }): Jwk;
+  /** The key as PEM: SPKI, or PKCS#8 with `{ private: true }`. */
+  toPem(options?: { private?: boolean }): string;
   /** The public half of an asymmetric key. */
   publicKey(): Key;
 }
@@ -173,7 +179,8 @@ export declare class Key {
 /** Keys chosen from by the token's `kid` and algorithm. */
 export declare class KeySet {
   constructor(keys?: Iterable<Key>);
-  static fromJwks(jwks: Jwks): KeySet;
+  /** Imports a JWK Set; `alg` binds the keys whose JWK names no `alg`. */
+  static fromJwks(jwks: Jwks, options?: { alg?: Alg }): KeySet;
   add(key: Key): void;
   /** The public JWK Set, ready to publish. */
   toJwks(): Jwks;

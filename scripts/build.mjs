@@ -98,6 +98,8 @@ for (const name of readdirSync(template)) {
 for (const name of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE"]) {
   if (existsSync(join(root, name))) copyFileSync(join(root, name), join(pkg, name));
 }
+// CommonJS consumers (TypeScript's node16/nodenext resolution) need the typings as a .d.cts.
+copyFileSync(join(template, "index.d.ts"), join(pkg, "index.d.cts"));
 // The glue's types describe the raw wasm interface, which is not public: drop its reference.
 const glue = readFileSync(join(tmp, "edge_jwt.js"), "utf8").replace(/^\/\* @ts-self-types=.*\*\/\n/m, "");
 writeFileSync(join(pkg, "edge_jwt.js"), glue);

@@ -1,0 +1,140 @@
+// The hand-written typings: a consumer's TypeScript compiles against the installed package
+// (resolved through the "types" export condition), and misuse the API forbids fails to compile.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { bin, consumerDir } from "./helpers.mjs";
+
+const CONSUMER = `
+import { Key, KeySet, JwtError, sign, verify, verifyCompact, decode, inspect, refreshAt, init, ready } from "edge-jwt";
+import type { Alg, JwtErrorCode, SignOptions, VerifyOptions, TokenInfo, Jwk, Jwks, JwtClaims } from "edge-jwt";
+
+await ready;
+await init();
+const alg: Alg = "ES256";
+const key: Key = Key.generate(alg, { kid: "k1" });
+const rsa = Key.generate("PS256", { modulusLength: 3072 });
+const hmac = Key.fromSecret(new Uint8Array(32), "HS256");
+const fromText = Key.fromSecret("a-32-byte-secret-for-hs256-tests", "HS384", { kid: "s1" });
+const jwk: Jwk = key.publicKey().toJwk();
+const privateJwk: Jwk = key.toJwk({ private: true });
+const pem: string = key.toPem({ private: true });
+const again: Key = Key.fromPem(pem, "ES256");
+const imported = Key.fromJwk(jwk, { alg: "ES256" });
+const set = new KeySet([imported]);
+set.add(rsa.publicKey());
+const jwks: Jwks = set.toJwks();
+const size: number = KeySet.fromJwks(jwks, { alg: "ES256" }).size;
+const signOptions: SignOptions = { typ: "at+jwt", expiresIn: "15m", notBefore: 0, issuer: "iss", subject: "sub", audience: ["a", "b"], jti: true, header: { cty: "x" }, now: new Date() };
+const token: string = sign({ sub: "u", role: "admin" }, key, signOptions);
+const options: VerifyOptions = { algorithms: ["ES256", "PS256"], issuer: ["iss"], audience: "a", subject: "sub", typ: "at+jwt", leeway: 30, maxAge: "1h", requiredClaims: ["exp"], now: 1700000000, maxTokenSize: 8192 };
+const { header, claims } = verify<{ role: string }>(token, set, options);
+const role: string = claims.role;
+const exp: number | undefined = claims.exp;
+const algName: string = header.alg;
+const compact = verifyCompact(token, key.publicKey(), { algorithms: ["ES256"] });
+const payload: Uint8Array = compact.payload;
+const decoded: JwtClaims = decode(token).claims;
+const info: TokenInfo = inspect(token, { now: new Date() });
+const expiresAt: Date | undefined = info.expiresAt;
+const expired: boolean = info.expired;
+const when: number = refreshAt(token, { skew: 60, jitter: 10, now: 1700000000 });
+try {
+  verify(token, hmac, { algorithms: ["HS256"] });
+} catch (e) {
+  if (e instanceof JwtError) {
+    const code: JwtErrorCode = e.code;
+    const claim: string | undefined = e.claim;
+    const reason: string | undefined = e.reason;
+    if (code === "ERR_JWT_EXPIRED") throw new Error(\`\${claim} \${reason}\`);
+  }
+}
+const made = new JwtError("ERR_INVALID_ARGUMENT", "bad", { claim: "aud" });
+const isPrivate: boolean = key.isPrivate;
+const kid: string = key.kid;
+const keyAlg: Alg = key.alg;
+export { fromText, privateJwk, again, size, role, exp, algName, payload, decoded, expiresAt, expired, when, made, isPrivate, kid, keyAlg };
+
+// Misuse the types must refuse:
+// @ts-expect-error HMAC keys take an HMAC algorithm
+Key.fromSecret("a-32-byte-secret-for-hs256-tests", "ES256");
+// @ts-expect-error the verifier must name the algorithms
+verify(token, key, {});
+// @ts-expect-error not an algorithm
+Key.generate("none");
+// @ts-expect-error keys are made by the static methods
+new Key();
+// @ts-expect-error not an error code of the package
+const wrong: JwtErrorCode = "ERR_SOMETHING_ELSE";
+// @ts-expect-error verify needs keys
+verify(token);
+// @ts-expect-error kid is read-only
+key.kid = "other";
+export { wrong };
+`;
+
+const CJS_CONSUMER = `
+import edgeJwt = require("edge-jwt");
+const key: edgeJwt.Key = edgeJwt.Key.fromSecret("a-32-byte-secret-for-hs256-tests", "HS256");
+const token: string = edgeJwt.sign({ sub: "u" }, key, { expiresIn: 60 });
+const claims: edgeJwt.JwtClaims = edgeJwt.verify(token, key, { algorithms: ["HS256"] }).claims;
+// @ts-expect-error the verifier must name the algorithms
+edgeJwt.verify(token, key, { audience: "x" });
+export { claims };
+`;
+
+/** Runs tsc on a project; returns what it reported ("" when it compiled). */
+function tsc(dir) {
+  try {
+    execFileSync(bin("tsc"), ["-p", dir], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+    return "";
+  } catch (error) {
+    return `${error.stdout}${error.stderr}`;
+  }
+}
+
+for (const resolution of ["nodenext", "node16"]) {
+test(`tsc --noEmit (${resolution}): the consumer compiles, and forbidden uses are errors (ESM and CommonJS, strict)`, () => {
+  const dir = join(consumerDir(), `ts-${resolution}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "consumer.mts"), CONSUMER);
+  writeFileSync(join(dir, "consumer-cjs.cts"), CJS_CONSUMER);
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: resolution,
+        moduleResolution: resolution,
+        target: "es2022",
+        lib: ["es2022"],
+        types: [],
+        skipLibCheck: false,
+        noUnusedLocals: true,
+      },
+      files: ["consumer.mts", "consumer-cjs.cts"],
+    }),
+  );
+  const output = tsc(dir);
+  // An unused @ts-expect-error is itself an error (TS2578), so a too-loose type fails here too.
+  assert.equal(output, "", `tsc reported:\n${output}`);
+});
+}
+
+test("tsc: the typings resolve with moduleResolution bundler (Vite, esbuild, wrangler projects)", () => {
+  const dir = join(consumerDir(), "ts-bundler");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "app.ts"), CONSUMER.replace("await ready;\nawait init();", "void ready;\nvoid init();"));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: "esnext", moduleResolution: "bundler", target: "es2022", lib: ["es2022", "dom"], types: [] },
+      files: ["app.ts"],
+    }),
+  );
+  const output = tsc(dir);
+  assert.equal(output, "", `tsc reported:\n${output}`);
+});

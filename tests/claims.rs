@@ -466,14 +466,17 @@ fn options_are_checked_before_the_token() {
         code(check(&token, &VerifyOptions::new([]).at(1000.0))),
         ErrorCode::InvalidArgument
     );
-    for leeway in [-1.0, f64::NAN, f64::INFINITY, 86_401.0] {
+    for leeway in [-1.0, f64::NAN, f64::INFINITY, 1e12] {
         assert_eq!(
             code(check(&token, &at(1000.0).leeway(leeway))),
             ErrorCode::InvalidArgument,
             "{leeway}"
         );
     }
-    assert!(check(&token, &at(1000.0).leeway(86_400.0)).is_ok());
+    assert!(
+        check(&token, &at(1000.0).leeway(86_400.0)).is_ok(),
+        "a day of leeway is allowed"
+    );
     for age in [-1.0, f64::NAN] {
         assert_eq!(
             code(check(&token, &at(1000.0).max_age(age))),

@@ -3,6 +3,8 @@
 
 mod dispatch;
 mod es384;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod wycheproof;
 
 pub(crate) use dispatch::{sign_bytes, verify_bytes};
 

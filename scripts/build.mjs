@@ -7,13 +7,13 @@
 //   --if-stale   do nothing when pkg/ is newer than every input (used by `npm run bench`)
 //   --compare    also build with -O3 and -Oz and print size and speed of both (see WASM_OPT)
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const tmp = join(root, ".tmp", "build");
+const tmp = join(root, ".tmp", `build-${process.pid}`); // per build: builds may overlap
 const pkg = join(root, "pkg");
 const template = join(root, "pkg-template");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -88,27 +88,28 @@ function sizes(file) {
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
-// 4. pkg/
-rmSync(pkg, { recursive: true, force: true });
-mkdirSync(pkg, { recursive: true });
+// 4. pkg/, assembled beside it and swapped in at the end, so pkg/ is never half-built (tests
+// and a concurrent build may be reading it).
+const stage = join(tmp, "pkg");
+mkdirSync(stage, { recursive: true });
 const SOURCE_ONLY = new Set(["node.js"]); // bundled into node.cjs, not shipped as is
 for (const name of readdirSync(template)) {
-  if (!SOURCE_ONLY.has(name)) copyFileSync(join(template, name), join(pkg, name));
+  if (!SOURCE_ONLY.has(name)) copyFileSync(join(template, name), join(stage, name));
 }
 for (const name of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE"]) {
-  if (existsSync(join(root, name))) copyFileSync(join(root, name), join(pkg, name));
+  if (existsSync(join(root, name))) copyFileSync(join(root, name), join(stage, name));
 }
 // CommonJS consumers (TypeScript's node16/nodenext resolution) need the typings as a .d.cts.
-copyFileSync(join(template, "index.d.ts"), join(pkg, "index.d.cts"));
+copyFileSync(join(template, "index.d.ts"), join(stage, "index.d.cts"));
 // The glue's types describe the raw wasm interface, which is not public: drop its reference.
 const glue = readFileSync(join(tmp, "edge_jwt.js"), "utf8").replace(/^\/\* @ts-self-types=.*\*\/\n/m, "");
-writeFileSync(join(pkg, "edge_jwt.js"), glue);
-optimise(WASM_OPT, join(pkg, "edge_jwt_bg.wasm"));
+writeFileSync(join(stage, "edge_jwt.js"), glue);
+optimise(WASM_OPT, join(stage, "edge_jwt_bg.wasm"));
 
 // node.cjs: a real CommonJS file bundled from the ESM sources; node.mjs re-exports it, so both
 // module systems share one instance and the same classes (no dual-package hazard).
 copyFileSync(join(template, "node.js"), join(tmp, "node.js"));
-for (const name of ["core.js", "api.js", "edge_jwt.js"]) copyFileSync(join(pkg, name), join(tmp, name));
+for (const name of readdirSync(stage).filter((n) => n.endsWith(".js"))) copyFileSync(join(stage, name), join(tmp, name));
 run(bin("esbuild"), [
   join(tmp, "node.js"),
   "--bundle",
@@ -118,20 +119,26 @@ run(bin("esbuild"), [
   "--log-level=warning",
   "--define:import.meta.url=__edge_jwt_module_url",
   "--banner:js=\"use strict\";\nconst __edge_jwt_module_url = require(\"node:url\").pathToFileURL(__filename).href;",
-  `--outfile=${join(pkg, "node.cjs")}`,
+  `--outfile=${join(stage, "node.cjs")}`,
 ]);
 const exported = Object.keys(await import(join(tmp, "api.js"))).concat(["init", "ready"]).sort();
 writeFileSync(
-  join(pkg, "node.mjs"),
+  join(stage, "node.mjs"),
   `// Node.js ESM entry: the CommonJS build, re-exported, so import and require share one instance.\n` +
     `import cjs from "./node.cjs";\n\n` +
     `export const { ${exported.join(", ")} } = cjs;\n`,
 );
 
+const previous = join(tmp, "previous-pkg");
+if (existsSync(pkg)) renameSync(pkg, previous);
+renameSync(stage, pkg);
+rmSync(previous, { recursive: true, force: true });
+
 const { raw, gzip } = sizes(join(pkg, "edge_jwt_bg.wasm"));
 console.log(`build: pkg/edge_jwt_bg.wasm ${WASM_OPT.join(" ")}: ${raw} bytes raw (${kib(raw)}), ${gzip} bytes gzip -9 (${kib(gzip)})`);
 
 if (args.has("--compare")) await compare();
+rmSync(tmp, { recursive: true, force: true });
 
 async function compare() {
   // Same inputs, both levels, measured in this process with the raw glue (no package layer).

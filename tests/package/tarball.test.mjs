@@ -9,25 +9,15 @@ import vm from "node:vm";
 import { gzipSync } from "node:zlib";
 import { consumerDir, installedPackageDir, root } from "./helpers.mjs";
 
-const RUNTIME_FILES = [
-  "api.js",
-  "browser.js",
-  "core.js",
-  "edge_jwt.js",
-  "edge_jwt_bg.wasm",
-  "index.d.ts",
-  "index.d.cts",
-  "node.cjs",
-  "node.mjs",
-  "package.json",
-  "workerd.js",
-];
+// Every entry point and the glue; pkg-template/package.json "files" may add more runtime modules.
+const REQUIRED_FILES = ["api.js", "browser.js", "core.js", "edge_jwt.js", "edge_jwt_bg.wasm", "index.d.ts", "index.d.cts", "node.cjs", "node.mjs", "workerd.js"];
+const manifestFiles = JSON.parse(readFileSync(join(root, "pkg-template", "package.json"), "utf8")).files;
 // npm adds these whenever they exist
 const DOC_FILES = ["README.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE"].filter((f) => existsSync(join(root, f)));
 
 // Budgets: the package must not grow unnoticed. Raise them deliberately, with the reason in the commit.
-const WASM_GZIP_BUDGET = 420 * 1024;
-const TARBALL_BUDGET = 450 * 1024;
+const WASM_GZIP_BUDGET = 512 * 1024;
+const TARBALL_BUDGET = 560 * 1024;
 
 function tarball() {
   const dir = consumerDir();
@@ -37,7 +27,11 @@ function tarball() {
 test("the tarball holds exactly the runtime files: no sources, tests or build leftovers", (t) => {
   const listing = execFileSync("tar", ["tzvf", tarball()], { encoding: "utf8" }).trim().split("\n");
   const files = listing.map((line) => line.split(/\s+/).pop().replace(/^package\//, "")).sort();
-  assert.deepEqual(files, [...RUNTIME_FILES, ...DOC_FILES].sort());
+  assert.deepEqual(files, [...new Set([...REQUIRED_FILES, ...manifestFiles, "package.json", ...DOC_FILES])].sort());
+  for (const file of files) {
+    assert.match(file, /^[^/]+\.(js|cjs|mjs|d\.ts|d\.cts|wasm|json|md)$|^LICENSE/, `${file}: only runtime modules, typings and docs ship`);
+    assert.doesNotMatch(file, /test|\.rs$|\.map$|^src\//, `${file} must not ship`);
+  }
   for (const line of listing) {
     const fields = line.split(/\s+/);
     t.diagnostic(`${fields[2].padStart(9)}  ${fields.at(-1)}`);

@@ -72,7 +72,13 @@ impl WasmKey {
     /// Reads a PEM key.
     #[wasm_bindgen(js_name = fromPem)]
     pub fn from_pem(pem: JsValue, alg: JsValue, options: JsValue) -> JsResult<WasmKey> {
-        let pem = string_arg(&pem, "pem", Some(64 * 1024))?;
+        // The cap is on a key, not a token: report it as ERR_JWK_INVALID.
+        let pem = string_arg(&pem, "pem", Some(64 * 1024)).map_err(|err| match err.reason() {
+            Some("too_large") => {
+                JwtError::jwk("the PEM is longer than 64 KiB").with_reason("too_large")
+            }
+            _ => err,
+        })?;
         let key = Key::from_pem(&pem, alg_arg(&alg)?)?;
         Ok(WasmKey {
             inner: with_kid(key, &options)?,

@@ -4,6 +4,8 @@
 mod convert;
 mod error;
 mod keys;
+#[cfg(test)]
+mod tests;
 
 use js_sys::{Object, Uint8Array};
 use wasm_bindgen::prelude::*;

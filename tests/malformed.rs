@@ -465,3 +465,34 @@ fn verify_compact_caps_at_one_mib() {
         (ErrorCode::JwsInvalid, Some("too_large"))
     );
 }
+
+#[test]
+fn signature_of_the_wrong_length_does_not_verify() {
+    let t = good();
+    let signature = unb64(t.split('.').nth(2).unwrap());
+    let mut longer = signature.clone();
+    longer.push(0);
+    for bytes in [&signature[..16], &signature[..31], &longer[..], &[][..]] {
+        let token = with_segment(&t, 2, &b64(bytes));
+        assert_eq!(
+            verify_code(&token),
+            ErrorCode::JwsSignatureVerificationFailed,
+            "{} bytes",
+            bytes.len()
+        );
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_without_crashing() {
+    let deep = format!(r#"{{"a":{}1{}}}"#, "[".repeat(2_000), "]".repeat(2_000));
+    claims_refused(&raw_claims(&deep));
+    headers_refused(&[&format!(
+        r#"{{"alg":"HS256","x":{}1{}}}"#,
+        "[".repeat(2_000),
+        "]".repeat(2_000)
+    )]);
+    // Moderate nesting is fine.
+    let fine = format!(r#"{{"a":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
+    assert!(verify(&raw_claims(&fine), &hs256_key(), &options(Alg::HS256)).is_ok());
+}

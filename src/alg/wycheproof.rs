@@ -202,17 +202,33 @@ fn rsa_pss_2048_sha256_mgf1_32() {
     assert_tally(&tally, (63, 0), (0, 45), (0, 0));
 }
 
+/// The HMAC key of a test (each test of the HMAC file has its own).
+fn hmac_key(_: &Value, test: &Value) -> Option<Material> {
+    let key = hex(test["key"].as_str().unwrap());
+    Some(Material::Hmac(Zeroizing::new(key)))
+}
+
 #[test]
 fn hmac_sha256_full_length_tags() {
     // Truncated tags do not exist in JWS (RFC 7518 §3.2: HS256 compares all 256 bits), so only
     // the groups with 256-bit tags apply. The primitive is checked with every key size of the
     // file, including the 128-bit keys that `Key::from_secret` refuses as weak.
     let full = |group: &Value| group["tagSize"] == 256;
-    let tally = run("hmac_sha256_test.json", Alg::HS256, full, |_, test| {
-        Some(Material::Hmac(Zeroizing::new(hex(test["key"]
-            .as_str()
-            .unwrap()))))
-    });
+    let tally = run("hmac_sha256_test.json", Alg::HS256, full, hmac_key);
     assert_eq!(tally.total, 81 + 3 + 3);
     assert_tally(&tally, (33, 0), (0, 54), (0, 0));
+}
+
+#[test]
+fn hmac_sha256_truncated_tags_are_refused() {
+    // Even a correct 128-bit prefix of the MAC must not pass for HS256.
+    let truncated = |group: &Value| group["tagSize"] == 128;
+    let tally = run("hmac_sha256_test.json", Alg::HS256, truncated, hmac_key);
+    assert_eq!(tally.total, 81 + 3 + 3);
+    assert_eq!(
+        tally.valid_refused.len(),
+        33,
+        "every correct truncated tag is refused"
+    );
+    assert_tally(&tally, (0, 33), (0, 54), (0, 0));
 }

@@ -685,3 +685,29 @@ fn many_failures_in_a_row_leave_the_instance_usable() {
     }
     assert_healthy();
 }
+
+#[wasm_bindgen_test]
+fn deep_nesting_is_refused_without_trapping() {
+    let deep = js_eval(
+        "(() => { let o = 1; for (let i = 0; i < 5000; i++) o = [o]; return { a: o }; })()",
+    );
+    assert_code(
+        sign(deep.clone(), &hs256(), undefined()),
+        INVALID,
+        "deep claims",
+    );
+    assert_code(WasmKey::from_jwk(deep, undefined()), INVALID, "deep JWK");
+    let payload = format!(r#"{{"a":{}1{}}}"#, "[".repeat(2_000), "]".repeat(2_000));
+    let b64 = crate::token::base64url::encode;
+    let token = format!(
+        "{}.{}.AAAA",
+        b64(br#"{"alg":"HS256"}"#),
+        b64(payload.as_bytes())
+    );
+    assert_code(
+        decode(JsValue::from_str(&token)),
+        "ERR_JWT_INVALID",
+        "deep token",
+    );
+    assert_healthy();
+}

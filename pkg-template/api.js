@@ -232,6 +232,14 @@ export function refreshAt(token, options) {
   return call((g) => g.refreshAt(token, options));
 }
 
+/** The raw wasm handle of a Key (for the package's own modules). */
+export function rawKeyOf(key) {
+  return keyHandle(key);
+}
+
+export { Auth, totpCode } from "./flows.js";
+export { MemoryLedger, StoreLedger } from "./ledger.js";
+
 // For the package's own tests (not public, not typed): run code in the guarded call, read the
 // instance generation and the instance's exports.
 Object.defineProperty(Key, Symbol.for("edge-jwt.internals"), { value: { call, currentGeneration, instanceExports } });

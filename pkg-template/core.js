@@ -60,6 +60,10 @@ function ensureLive() {
 
 // Errors thrown by the wasm are plain Error objects named "JwtError" carrying `code`; they become
 // JwtError instances. Anything else means the call did not finish normally inside the instance.
+export function adoptError(error) {
+  return adopt(error);
+}
+
 function adopt(error) {
   if (error instanceof Error && error.name === "JwtError" && typeof error.code === "string") {
     if (!(error instanceof JwtErrorClass)) Object.setPrototypeOf(error, JwtErrorClass.prototype);

@@ -7,6 +7,10 @@ use crate::alg::Alg;
 use crate::error::{ErrorCode, JwtError, Result};
 use crate::token::{Header, DEFAULT_MAX_TOKEN_SIZE};
 
+/// The largest leeway accepted: 366 days (the flows use long leeways to accept an expired
+/// access token presented together with its refresh token).
+pub const MAX_LEEWAY: f64 = 366.0 * 86_400.0;
+
 /// What the verifier requires. `algorithms` is required and never taken from the token.
 ///
 /// ```
@@ -155,9 +159,9 @@ impl VerifyOptions {
                 "algorithms is required: list the algorithms you accept",
             ));
         }
-        if !self.leeway.is_finite() || self.leeway < 0.0 || self.leeway > 86_400.0 {
+        if !(self.leeway.is_finite() && (0.0..=MAX_LEEWAY).contains(&self.leeway)) {
             return Err(JwtError::invalid_argument(
-                "leeway must be 0 to 86400 seconds",
+                "leeway must be 0 to 366 days, in seconds",
             ));
         }
         if self

@@ -7,7 +7,7 @@ use crate::error::{ErrorCode, JwtError, Result};
 use crate::keys::{Key, KeySet};
 use crate::policy::{check_claims, check_typ, VerifyOptions};
 use crate::time::resolve_now;
-use crate::token::{claims_from_bytes, UntrustedToken, DEFAULT_MAX_TOKEN_SIZE};
+use crate::token::{claims_from_bytes, UntrustedToken};
 
 /// The keys to verify with: one key, or a set chosen from by `kid` and algorithm.
 ///
@@ -36,6 +36,9 @@ impl<'a> From<&'a KeySet> for Keys<'a> {
         Keys::Set(set)
     }
 }
+
+/// The largest compact JWS [`verify_compact`] accepts: 1 MiB.
+pub const MAX_COMPACT_SIZE: usize = 1 << 20;
 
 /// A token whose signature and claims passed every rule.
 ///
@@ -102,7 +105,8 @@ pub fn verify<'k>(
 }
 
 /// Verifies a compact JWS and returns its payload bytes, without claim rules: for JWS payloads
-/// that are not JWT claims (RFC 7515). `algorithms` is required.
+/// that are not JWT claims (RFC 7515). `algorithms` is required; tokens up to
+/// [`MAX_COMPACT_SIZE`] bytes are accepted.
 ///
 /// ```
 /// use edge_jwt::{verify_compact, Alg, Key};
@@ -124,8 +128,7 @@ pub fn verify_compact<'k>(
             "algorithms is required: list the algorithms you accept",
         ));
     }
-    let untrusted =
-        UntrustedToken::parse(token, DEFAULT_MAX_TOKEN_SIZE.max(token.len().min(1 << 20)))?;
+    let untrusted = UntrustedToken::parse(token, MAX_COMPACT_SIZE)?;
     check_signature(&untrusted, keys.into(), algorithms)?;
     Ok(VerifiedCompact {
         payload: untrusted.payload_bytes(),

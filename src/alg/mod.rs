@@ -184,6 +184,7 @@ impl FromStr for Alg {
                         ErrorCode::JoseAlgNotAllowed,
                         "the \"none\" algorithm is never accepted",
                     )
+                    .with_claim("alg")
                 } else {
                     JwtError::new(ErrorCode::JoseNotSupported, "unsupported algorithm")
                         .with_reason("unsupported_alg")

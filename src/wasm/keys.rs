@@ -130,6 +130,13 @@ impl WasmKey {
         Ok(self.inner.to_pem(private)?)
     }
 
+    /// A copy of this key, for APIs that take ownership (such as `WasmAuth`'s signing key).
+    pub fn copy(&self) -> WasmKey {
+        WasmKey {
+            inner: self.inner.clone(),
+        }
+    }
+
     /// The public half.
     #[wasm_bindgen(js_name = publicKey)]
     pub fn public_key(&self) -> JsResult<WasmKey> {

@@ -3,7 +3,9 @@
 
 mod convert;
 mod error;
+mod flows;
 mod keys;
+mod ledger;
 #[cfg(test)]
 mod tests;
 
@@ -141,7 +143,7 @@ fn verify_compact_with(token: &JsValue, keys: Keys<'_>, options: &JsValue) -> Js
     let o = convert::options(options, "verifyCompact options", &["algorithms"])?
         .ok_or_else(|| JwtError::invalid_argument("options are required: { algorithms: [...] }"))?;
     let algorithms = alg_list(&o, "algorithms")?;
-    let token = string_arg(token, "token", Some(1 << 20))?;
+    let token = string_arg(token, "token", Some(crate::MAX_COMPACT_SIZE))?;
     let result = crate::verify_compact(&token, keys, &algorithms)?;
     let out = Object::new();
     set(&out, "header", &to_js(&result.header)?);

@@ -100,6 +100,16 @@ async function runPage(t, url, label) {
   }
 }
 
+/** Serves a built app on 127.0.0.1 and checks its page. */
+async function checkStatic(t, dir, label) {
+  const server = await serve(dir);
+  try {
+    checkPage(await runPage(t, `http://127.0.0.1:${server.address().port}/index.html`, label));
+  } finally {
+    server.close();
+  }
+}
+
 function checkPage(out) {
   assert.match(out.beforeReady, /await init\(\)|await ready/, "calls before the module is loaded say what to do");
   assert.deepEqual({ ...out.claims, iat: 0, exp: 0 }, { sub: "browser-user", scope: "read", iss: "page", aud: "node", iat: 0, exp: 0 });
@@ -135,12 +145,7 @@ describe("browser (headless Chromium)", () => {
     writeFileSync(join(dir, "out", "index.html"), INDEX_HTML("./main.js"));
     execFileSync(bin("esbuild"), ["main.js", "--bundle", "--format=esm", "--platform=browser", "--outfile=out/main.js", "--log-level=warning"], { cwd: dir, stdio: "inherit" });
     copyFileSync(join(installedPackageDir(), "edge_jwt_bg.wasm"), join(dir, "out", "edge_jwt_bg.wasm"));
-    const server = await serve(join(dir, "out"));
-    try {
-      checkPage(await runPage(t, `http://127.0.0.1:${server.address().port}/index.html`, "chromium esbuild"));
-    } finally {
-      server.close();
-    }
+    await checkStatic(t, join(dir, "out"), "chromium esbuild");
   });
 
   test("Vite production build (the .wasm emitted as an asset by Vite)", async (t) => {
@@ -149,12 +154,7 @@ describe("browser (headless Chromium)", () => {
     writeFileSync(join(dir, "main.js"), PAGE_SCRIPT);
     writeFileSync(join(dir, "index.html"), INDEX_HTML("./main.js"));
     execFileSync(bin("vite"), ["build", "--logLevel", "warn", "--outDir", "dist", "--emptyOutDir"], { cwd: dir, stdio: "inherit" });
-    const server = await serve(join(dir, "dist"));
-    try {
-      checkPage(await runPage(t, `http://127.0.0.1:${server.address().port}/index.html`, "chromium vite build"));
-    } finally {
-      server.close();
-    }
+    await checkStatic(t, join(dir, "dist"), "chromium vite build");
   });
 
   test("Vite dev server", async (t) => {

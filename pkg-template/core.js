@@ -6,11 +6,15 @@
 // importing is safe in a Workers global scope. The instance is created synchronously inside the
 // first call, and never by awaiting a promise shared between requests.
 //
-// Trap recovery: the WebAssembly spec leaves an instance that trapped (or that a JS exception
-// unwound through) in whatever state it had, so a call that throws anything other than a
-// JwtError marks the instance dead; the next call builds a fresh instance from the same compiled
+// Trap recovery: an instance that trapped (WebAssembly.RuntimeError: a Rust panic aborts with
+// `unreachable`, or a bad memory access) or overflowed the native stack (RangeError) stopped in
+// the middle of a call, with its allocator and shadow stack in whatever state they had. Such an
+// error marks the instance dead; the next call builds a fresh instance from the same compiled
 // module (wasm-bindgen's __wbg_reset_state) and bumps `generation`. Raw handles from the old
 // instance are never used again: Key and KeySet remember how to rebuild theirs (api.js).
+// Other errors (a JwtError, a TypeError from bad input, a rejection from a user's ledger) leave
+// the instance as it is: a reset also abandons every async call still pending in the instance
+// (their callbacks refuse to run against a new one), so it happens only when it must.
 import * as glue from "./edge_jwt.js";
 
 const NOT_LOADED = 0;
@@ -59,7 +63,7 @@ function ensureLive() {
 }
 
 // Errors thrown by the wasm are plain Error objects named "JwtError" carrying `code`; they become
-// JwtError instances. Anything else means the call did not finish normally inside the instance.
+// JwtError instances. A trap or a stack overflow means the call did not finish inside the instance.
 export function adoptError(error) {
   return adopt(error);
 }
@@ -69,7 +73,9 @@ function adopt(error) {
     if (!(error instanceof JwtErrorClass)) Object.setPrototypeOf(error, JwtErrorClass.prototype);
     return error;
   }
-  state = DEAD;
+  if (error instanceof WebAssembly.RuntimeError || (error instanceof RangeError && /call stack/i.test(error.message))) {
+    state = DEAD;
+  }
   return error;
 }
 

@@ -214,3 +214,172 @@ export declare function init(input?: unknown): Promise<void>;
 
 /** `await ready` loads the module from its default location (see init). */
 export declare const ready: PromiseLike<void>;
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in flows
+
+/** Options of `new Auth(...)`. Durations are seconds or strings such as "15m". */
+export interface AuthOptions {
+  issuer: string;
+  audience: string;
+  /** At least 32 random bytes (or a string of at least 32 bytes); per-purpose keys are derived from it. */
+  secret: Uint8Array | string;
+  /** Earlier secrets: tokens signed under them still verify (key rotation). */
+  previousSecrets?: Array<Uint8Array | string>;
+  /** An EdDSA or ES256 private key: access tokens become asymmetric and `jwks()` publishes it. */
+  signingKey?: Key;
+  accessTtl?: Duration;
+  refreshTtl?: Duration;
+  /** Absolute lifetime of a session, however often it is refreshed. */
+  sessionMaxAge?: Duration;
+  magicLinkTtl?: Duration;
+  otpTtl?: Duration;
+  otpDigits?: number;
+  otpMaxAttempts?: number;
+  /** How long the previous refresh token still gets the successor already issued (two tabs racing). */
+  refreshReuseGrace?: Duration;
+  twoFactorTtl?: Duration;
+  leeway?: Duration;
+}
+
+/** Who a token is for, and what it grants. */
+export interface SubjectRequest {
+  sub: string;
+  role?: string;
+  /** Scopes: a space-separated string or a list. */
+  scope?: string | string[];
+  /** Further claims (never the registered ones). */
+  claims?: Record<string, unknown>;
+  /** Authentication methods (RFC 8176), e.g. ["pwd", "otp"]. */
+  amr?: string[];
+}
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: "Bearer";
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  /** Seconds until the refresh token expires. */
+  refreshExpiresIn: number;
+  sessionId: string;
+}
+
+export interface MagicLink {
+  /** The URL to send, with the token in its query. */
+  url: string;
+  token: string;
+  jti: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface OtpChallenge {
+  /** The code to send by SMS or email. Never give it to the client. */
+  code: string;
+  /** The challenge token for the client; it holds only a MAC of the code. */
+  challenge: string;
+  jti: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface TwoFactorPending {
+  /** Send back with the second factor. */
+  pendingToken: string;
+  methods: string[];
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** A second factor checked against a TOTP secret (RFC 6238) instead of an OTP challenge. */
+export interface TotpFactor {
+  /** The enrolled secret: base32 text or bytes. */
+  totp: string | Uint8Array;
+  digits?: number;
+  step?: number;
+  window?: number;
+  hash?: "SHA-1" | "SHA-256" | "SHA-512";
+}
+
+/** With a ledger: single use, attempt limits, refresh reuse detection, revocation. */
+export interface LedgerOption {
+  ledger?: Ledger;
+}
+
+/**
+ * The state the flows need for security. Every method may return a value or a promise. Back it
+ * with something strongly consistent (a Durable Object), never with Workers KV.
+ */
+export interface Ledger {
+  /** Marks `id` used until `expiresAt` (seconds); true the first time, false after. */
+  consume(id: string, expiresAt: number): boolean | Promise<boolean>;
+  /** Counts one attempt at `id`; the count so far. */
+  countAttempt(id: string, expiresAt: number): number | Promise<number>;
+  /** Compare-and-set on a refresh family's generation. */
+  rotate(
+    family: string,
+    generation: number,
+    successor: unknown,
+    options: { now: number; grace: number; expiresAt: number },
+  ): LedgerRotation | Promise<LedgerRotation>;
+  /** Revokes a family (a session id) until `expiresAt`. */
+  revoke(family: string, expiresAt: number): void | Promise<void>;
+  isRevoked(family: string): boolean | Promise<boolean>;
+}
+
+export type LedgerRotation =
+  | { status: "rotated" }
+  | { status: "grace"; successor: unknown }
+  | { status: "reused" }
+  | { status: "revoked" };
+
+/** A synchronous key-value store a StoreLedger keeps its entries in. */
+export interface LedgerStore {
+  get(key: string): any;
+  put(key: string, value: any): void;
+  delete(key: string): unknown;
+}
+
+/** The ledger rules over a synchronous key-value store (e.g. a Durable Object's `ctx.storage.kv`). */
+export declare class StoreLedger implements Ledger {
+  constructor(store: LedgerStore, options?: { now?: () => number });
+  consume(id: string, expiresAt: number): Promise<boolean>;
+  countAttempt(id: string, expiresAt: number): Promise<number>;
+  rotate(family: string, generation: number, successor: unknown, options: { now: number; grace: number; expiresAt: number }): Promise<LedgerRotation>;
+  revoke(family: string, expiresAt: number): Promise<void>;
+  isRevoked(family: string): Promise<boolean>;
+}
+
+/** A ledger in memory: tests, one process, one isolate. Lost on restart, not shared. */
+export declare class MemoryLedger extends StoreLedger {
+  constructor(options?: { now?: () => number });
+  /** Entries held (expired ones until swept). */
+  readonly size: number;
+}
+
+/** Access tokens, sessions, magic links, one-time codes and two-factor sign-in over one configuration. */
+export declare class Auth {
+  constructor(options: AuthOptions);
+  /** An access token (`typ: at+jwt`, RFC 9068). */
+  issueAccessToken(request: SubjectRequest & { sid?: string }): string;
+  /** Verifies an access token (and a role/scopes when given); its claims. Throws JwtError. */
+  verifyAccessToken<C extends object = JwtClaims>(token: string, options?: { role?: string; scope?: string | string[] }): C & JwtClaims;
+  issueSession(request: SubjectRequest): Session;
+  /** Rotates a refresh token; with a ledger, a reused one revokes the session (ERR_TOKEN_REUSED). */
+  refreshSession(refreshToken: string, options?: LedgerOption & { accessToken?: string }): Promise<Session>;
+  revokeSession(sessionId: string, ledger: Ledger): Promise<void>;
+  createMagicLink(request: { sub: string; email?: string; url: string; ttl?: Duration }): MagicLink;
+  /** Single use with a ledger. Resolves to the link's claims. */
+  redeemMagicLink<C extends object = JwtClaims>(tokenOrUrl: string, options?: LedgerOption): Promise<C & JwtClaims>;
+  createOtpChallenge(request: { sub: string; channel: "sms" | "email"; digits?: number; ttl?: Duration }): OtpChallenge;
+  /** With a ledger, attempts are limited and a used challenge cannot be used again. */
+  verifyOtp<C extends object = JwtClaims>(challenge: string, code: string, options?: LedgerOption): Promise<C & JwtClaims>;
+  beginTwoFactor(request: SubjectRequest & { methods: string[] }): TwoFactorPending;
+  completeTwoFactor(pendingToken: string, challenge: string | TotpFactor, code: string, options?: LedgerOption): Promise<Session>;
+  /** The public JWKS of access tokens signed with `signingKey`. */
+  jwks(): Jwks;
+}
+
+/** The current TOTP code for a secret (base32 or bytes): enrolment screens and tests. */
+export declare function totpCode(secret: string | Uint8Array, options?: { now?: Instant; digits?: number; step?: number }): string;

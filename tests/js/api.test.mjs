@@ -118,6 +118,20 @@ test("JwtErrors do not cost the instance: thousands of failures, same instance, 
   assert.equal(verify(sign({ sub: "ok" }, key), key, { algorithms: ["HS256"] }).claims.sub, "ok");
 });
 
+test("errors that are not traps (bad input, a throwing getter) leave the instance alone", () => {
+  const key = Key.fromSecret(SECRET, "HS256");
+  const generation = internals.currentGeneration();
+  const hostile = {
+    get sub() {
+      throw new TypeError("a getter of the caller's");
+    },
+  };
+  assert.throws(() => sign(hostile, key));
+  assert.throws(() => internals.call(() => null.property), TypeError);
+  assert.equal(internals.currentGeneration(), generation);
+  assert.equal(verify(sign({ sub: "still" }, key), key, { algorithms: ["HS256"] }).claims.sub, "still");
+});
+
 test("verifyCompact, decode, inspect, refreshAt", () => {
   const key = Key.generate("ES256");
   const token = sign({ sub: "u", iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600 }, key);

@@ -10,6 +10,8 @@ import { bin, consumerDir } from "./helpers.mjs";
 const CONSUMER = `
 import { Key, KeySet, JwtError, sign, verify, verifyCompact, decode, inspect, refreshAt, init, ready } from "edge-jwt";
 import type { Alg, JwtErrorCode, SignOptions, VerifyOptions, TokenInfo, Jwk, Jwks, JwtClaims } from "edge-jwt";
+import { Auth, MemoryLedger, StoreLedger, totpCode } from "edge-jwt";
+import type { Session, Ledger, AuthOptions, MagicLink, OtpChallenge } from "edge-jwt";
 
 await ready;
 await init();
@@ -57,7 +59,30 @@ const kid: string = key.kid;
 const keyAlg: Alg = key.alg;
 export { fromText, privateJwk, again, size, role, exp, algName, payload, decoded, expiresAt, expired, when, made, isPrivate, kid, keyAlg };
 
+const authOptions: AuthOptions = { issuer: "iss", audience: "aud", secret: new Uint8Array(32), accessTtl: "15m", refreshTtl: 86400, signingKey: Key.generate("EdDSA") };
+const auth = new Auth(authOptions);
+const ledger: Ledger = new MemoryLedger();
+const entries: number = new MemoryLedger({ now: () => 1700000000 }).size;
+const stored = new StoreLedger({ get: (k: string) => k, put: () => {}, delete: () => true });
+const session: Session = auth.issueSession({ sub: "u", scope: ["a", "b"], amr: ["pwd"], claims: { plan: "pro" } });
+const refreshed: Promise<Session> = auth.refreshSession(session.refreshToken, { ledger, accessToken: session.accessToken });
+const revoked: Promise<void> = auth.revokeSession(session.sessionId, stored);
+const access: string = auth.issueAccessToken({ sub: "u", role: "admin", sid: session.sessionId });
+const accessRole: string = auth.verifyAccessToken<{ role: string }>(access, { role: "admin", scope: "a" }).role;
+const link: MagicLink = auth.createMagicLink({ sub: "u", email: "u@example.com", url: "https://app.example/callback", ttl: "10m" });
+const redeemed = auth.redeemMagicLink(link.url, { ledger });
+const otp: OtpChallenge = auth.createOtpChallenge({ sub: "u", channel: "sms", digits: 6 });
+const otpClaims = auth.verifyOtp(otp.challenge, otp.code, { ledger });
+const pending = auth.beginTwoFactor({ sub: "u", methods: ["otp", "totp"] });
+const twoFactor: Promise<Session> = auth.completeTwoFactor(pending.pendingToken, { totp: "JBSWY3DPEHPK3PXP", hash: "SHA-1" }, totpCode("JBSWY3DPEHPK3PXP", { now: 59 }));
+const published: Jwks = auth.jwks();
+export { entries, refreshed, revoked, accessRole, redeemed, otpClaims, twoFactor, published };
+
 // Misuse the types must refuse:
+// @ts-expect-error one-time codes go by SMS or email
+auth.createOtpChallenge({ sub: "u", channel: "pigeon" });
+// @ts-expect-error Auth needs its options
+new Auth();
 // @ts-expect-error HMAC keys take an HMAC algorithm
 Key.fromSecret("a-32-byte-secret-for-hs256-tests", "ES256");
 // @ts-expect-error the verifier must name the algorithms

@@ -219,7 +219,12 @@ impl Auth {
                     JwtError::new(ErrorCode::OtpMismatch, "the code does not match")
                 })?;
                 if let Some(ledger) = ledger {
-                    let window_end = now + (params.step * (params.window + 1)) as f64;
+                    // The code verifies until the end of the last step whose window still
+                    // holds its counter: remember it that long (not `now` plus a window).
+                    let window_end = (counter
+                        .saturating_add(params.window)
+                        .saturating_add(1)
+                        .saturating_mul(params.step)) as f64;
                     if !ledger
                         .consume(&format!("totp:{sub}:{counter}"), window_end)
                         .await?

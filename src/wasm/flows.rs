@@ -39,7 +39,8 @@ pub struct WasmAuth {
 }
 
 fn required_string(o: &Object, name: &str) -> Result<String> {
-    opt_string(o, name)?
+    opt_string(o, name)
+        .map_err(|e| e.with_claim(name))?
         .ok_or_else(|| JwtError::invalid_argument(format!("{name} is required")).with_claim(name))
 }
 
@@ -67,7 +68,9 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
     let mut config = AuthConfig::new(
         required_string(&o, "issuer")?,
         required_string(&o, "audience")?,
-        secret_bytes(&secret)?.to_vec(),
+        secret_bytes(&secret)
+            .map_err(|e| e.with_claim("secret"))?
+            .to_vec(),
     );
     let previous = get(&o, "previousSecrets");
     if !previous.is_undefined() && !previous.is_null() {
@@ -80,7 +83,8 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
         config.previous_secrets = js_sys::Array::from(&previous)
             .iter()
             .map(|s| secret_bytes(&s).map(|b| b.to_vec()))
-            .collect::<Result<_>>()?;
+            .collect::<Result<_>>()
+            .map_err(|e| e.with_claim("previousSecrets"))?;
     }
     config.signing_key = signing_key.map(|k| k.inner().clone());
     let durations: [(&str, &mut f64); 8] = [
@@ -476,7 +480,8 @@ fn second_factor(value: &JsValue) -> Result<SecondFactor> {
 pub fn totp_code_js(secret: JsValue, options: JsValue) -> JsResult<String> {
     let o = options_for_totp(&options)?;
     let secret = totp_secret(&secret)?;
-    let now = opt_now(o.as_ref())?.unwrap_or_else(crate::now);
+    // Milliseconds are refused here as everywhere else (they would give a code from the future).
+    let now = crate::time::resolve_now(opt_now(o.as_ref())?)?;
     let mut params = TotpParams::default();
     if let Some(o) = &o {
         if let Some(digits) = small_int(o, "digits")? {

@@ -287,10 +287,13 @@ export interface OtpChallenge {
 export interface TwoFactorPending {
   /** Send back with the second factor. */
   pendingToken: string;
-  methods: string[];
+  methods: SecondFactorMethod[];
   /** Seconds since the epoch. */
   expiresAt: number;
 }
+
+/** The second factors a user can have. */
+export type SecondFactorMethod = "sms" | "email" | "totp";
 
 /** A second factor checked against a TOTP secret (RFC 6238) instead of an OTP challenge. */
 export interface TotpFactor {
@@ -316,11 +319,15 @@ export interface Ledger {
   consume(id: string, expiresAt: number): boolean | Promise<boolean>;
   /** Counts one attempt at `id`; the count so far. */
   countAttempt(id: string, expiresAt: number): number | Promise<number>;
-  /** Compare-and-set on a refresh family's generation. */
+  /**
+   * Compare-and-set on a refresh family's generation: the current generation rotates (keep
+   * `successor`, the serialised new session); the previous one within `grace` seconds of that
+   * gets the kept successor back; any other revokes the family.
+   */
   rotate(
     family: string,
     generation: number,
-    successor: unknown,
+    successor: string,
     options: { now: number; grace: number; expiresAt: number },
   ): LedgerRotation | Promise<LedgerRotation>;
   /** Revokes a family (a session id) until `expiresAt`. */
@@ -330,7 +337,7 @@ export interface Ledger {
 
 export type LedgerRotation =
   | { status: "rotated" }
-  | { status: "grace"; successor: unknown }
+  | { status: "grace"; successor: string }
   | { status: "reused" }
   | { status: "revoked" };
 
@@ -346,7 +353,7 @@ export declare class StoreLedger implements Ledger {
   constructor(store: LedgerStore, options?: { now?: () => number });
   consume(id: string, expiresAt: number): Promise<boolean>;
   countAttempt(id: string, expiresAt: number): Promise<number>;
-  rotate(family: string, generation: number, successor: unknown, options: { now: number; grace: number; expiresAt: number }): Promise<LedgerRotation>;
+  rotate(family: string, generation: number, successor: string, options: { now: number; grace: number; expiresAt: number }): Promise<LedgerRotation>;
   revoke(family: string, expiresAt: number): Promise<void>;
   isRevoked(family: string): Promise<boolean>;
 }
@@ -375,7 +382,7 @@ export declare class Auth {
   createOtpChallenge(request: { sub: string; channel: "sms" | "email"; digits?: number; ttl?: Duration }): OtpChallenge;
   /** With a ledger, attempts are limited and a used challenge cannot be used again. */
   verifyOtp<C extends object = JwtClaims>(challenge: string, code: string, options?: LedgerOption): Promise<C & JwtClaims>;
-  beginTwoFactor(request: SubjectRequest & { methods: string[] }): TwoFactorPending;
+  beginTwoFactor(request: SubjectRequest & { methods: SecondFactorMethod[] }): TwoFactorPending;
   completeTwoFactor(pendingToken: string, challenge: string | TotpFactor, code: string, options?: LedgerOption): Promise<Session>;
   /** The public JWKS of access tokens signed with `signingKey`. */
   jwks(): Jwks;

@@ -11,7 +11,7 @@ const CONSUMER = `
 import { Key, KeySet, JwtError, sign, verify, verifyCompact, decode, inspect, refreshAt, init, ready } from "edge-jwt";
 import type { Alg, JwtErrorCode, SignOptions, VerifyOptions, TokenInfo, Jwk, Jwks, JwtClaims } from "edge-jwt";
 import { Auth, MemoryLedger, StoreLedger, totpCode } from "edge-jwt";
-import type { Session, Ledger, AuthOptions, MagicLink, OtpChallenge } from "edge-jwt";
+import type { Session, Ledger, AuthOptions, MagicLink, OtpChallenge, SecondFactorMethod } from "edge-jwt";
 
 await ready;
 await init();
@@ -73,16 +73,35 @@ const link: MagicLink = auth.createMagicLink({ sub: "u", email: "u@example.com",
 const redeemed = auth.redeemMagicLink(link.url, { ledger });
 const otp: OtpChallenge = auth.createOtpChallenge({ sub: "u", channel: "sms", digits: 6 });
 const otpClaims = auth.verifyOtp(otp.challenge, otp.code, { ledger });
-const pending = auth.beginTwoFactor({ sub: "u", methods: ["otp", "totp"] });
+const pending = auth.beginTwoFactor({ sub: "u", methods: ["sms", "totp"] });
+const methods: SecondFactorMethod[] = pending.methods;
+const viaCode: Promise<Session> = auth.completeTwoFactor(pending.pendingToken, otp.challenge, otp.code, { ledger: stored });
+const custom: Ledger = {
+  consume: async () => true,
+  countAttempt: () => 1,
+  rotate: async (_family: string, _generation: number, successor: string) => ({ status: "grace", successor }),
+  revoke: () => undefined,
+  isRevoked: async () => false,
+};
+const statelessRefresh: Promise<Session> = auth.refreshSession(session.refreshToken);
+const withCustom: Promise<Session> = auth.refreshSession(session.refreshToken, { ledger: custom });
 const twoFactor: Promise<Session> = auth.completeTwoFactor(pending.pendingToken, { totp: "JBSWY3DPEHPK3PXP", hash: "SHA-1" }, totpCode("JBSWY3DPEHPK3PXP", { now: 59 }));
 const published: Jwks = auth.jwks();
-export { entries, refreshed, revoked, accessRole, redeemed, otpClaims, twoFactor, published };
+export { entries, refreshed, revoked, accessRole, redeemed, otpClaims, twoFactor, published, methods, viaCode, statelessRefresh, withCustom };
 
 // Misuse the types must refuse:
 // @ts-expect-error one-time codes go by SMS or email
 auth.createOtpChallenge({ sub: "u", channel: "pigeon" });
 // @ts-expect-error Auth needs its options
 new Auth();
+// @ts-expect-error the second factors are sms, email and totp
+auth.beginTwoFactor({ sub: "u", methods: ["pwd"] });
+// @ts-expect-error a ledger implements every method
+auth.refreshSession("t", { ledger: { consume: async () => true } });
+// @ts-expect-error verifying a code may need the ledger: it returns a Promise
+const claimsNow: JwtClaims = auth.verifyOtp(otp.challenge, otp.code);
+// @ts-expect-error revokeSession needs a ledger
+auth.revokeSession(session.sessionId);
 // @ts-expect-error HMAC keys take an HMAC algorithm
 Key.fromSecret("a-32-byte-secret-for-hs256-tests", "ES256");
 // @ts-expect-error the verifier must name the algorithms
@@ -97,7 +116,7 @@ const wrong: JwtErrorCode = "ERR_SOMETHING_ELSE";
 verify(token);
 // @ts-expect-error kid is read-only
 key.kid = "other";
-export { wrong };
+export { wrong, claimsNow };
 `;
 
 const CJS_CONSUMER = `

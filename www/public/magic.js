@@ -1,0 +1,29 @@
+// The magic-link confirmation page: POSTs the link (the whole URL, which the token is bound to)
+// and goes to the demo page, which picks the session up from the refresh cookie.
+const button = document.getElementById("confirm");
+const result = document.getElementById("result");
+
+button.addEventListener("click", async () => {
+  button.disabled = true;
+  result.className = "result";
+  result.textContent = "Signing in…";
+  try {
+    const response = await fetch("/auth/magic", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ url: location.href }),
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+    history.replaceState(null, "", "/auth/magic"); // the used token leaves the address bar
+    result.className = "result ok";
+    result.textContent = body.sameBrowser
+      ? `Signed in as ${body.user.name}. Taking you back…`
+      : `Signed in as ${body.user.name} — in this browser, which is not the one that asked for the link. Taking you to the demo…`;
+    setTimeout(() => location.assign(body.sameBrowser ? "/#signed-in" : "/#signed-in-elsewhere"), body.sameBrowser ? 600 : 2500);
+  } catch (error) {
+    result.className = "result error";
+    result.textContent = `Could not sign in: ${error.message}`;
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,55 @@
+// Rate limits: a fixed window per (rule, key) in its own Durable Object, so counts are exact
+// across isolates and locations. Over the limit, the worker answers 429 with Retry-After.
+import { DurableObject } from "cloudflare:workers";
+import { HttpError } from "./http.js";
+
+/** [limit, window seconds] per rule. */
+export const RULES = {
+  "password:ip": [10, 60],
+  "password:account": [10, 600],
+  "code:ip": [20, 60],
+  "send:ip": [10, 600],
+  "send:destination": [5, 600],
+  "magic:ip": [20, 60],
+  "refresh:ip": [600, 60],
+};
+
+export class RateLimiterObject extends DurableObject {
+  /** Counts one hit; `{ ok, retryAfter? }`. */
+  async hit(limit, windowSeconds) {
+    const kv = this.ctx.storage.kv;
+    const now = Date.now();
+    let window = kv.get("window");
+    if (!window || now >= window.end) window = { end: now + windowSeconds * 1000, count: 0 };
+    if (window.count >= limit) return { ok: false, retryAfter: Math.max(1, Math.ceil((window.end - now) / 1000)) };
+    window.count += 1;
+    kv.put("window", window);
+    if (window.count === 1) await this.ctx.storage.setAlarm(window.end);
+    return { ok: true };
+  }
+
+  async alarm() {
+    const window = this.ctx.storage.kv.get("window");
+    if (!window || Date.now() >= window.end) await this.ctx.storage.deleteAll();
+    else await this.ctx.storage.setAlarm(window.end);
+  }
+}
+
+/** The client address: CF-Connecting-IP on Cloudflare (and wrangler dev), else a fixed key. */
+export function clientKey(request) {
+  return request.headers.get("cf-connecting-ip") || "local";
+}
+
+/** Counts a hit on each `[rule, key]` in turn; throws a 429 HttpError at the first one over. */
+export async function limit(env, ...checks) {
+  for (const [rule, key] of checks) {
+    const [max, seconds] = RULES[rule];
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${rule}:${key}`));
+    const answer = await stub.hit(max, seconds);
+    if (!answer.ok) {
+      throw new HttpError(429, "ERR_RATE_LIMITED", `too many requests: try again in ${answer.retryAfter} s`, {
+        "retry-after": String(answer.retryAfter),
+      });
+    }
+  }
+}

@@ -71,7 +71,7 @@ export class StoreLedger {
       state.generation += 1;
       state.last = { from: generation, at: now, successor };
       answer = { status: "rotated" };
-    } else if (state.last && state.last.from === generation && now - state.last.at <= grace) {
+    } else if (state.last && state.last.from === generation && grace > 0 && now - state.last.at <= grace) {
       answer = { status: "grace", successor: state.last.successor };
     } else {
       state.revoked = true;

@@ -140,9 +140,16 @@ impl State {
 ///     assert_eq!(ledger.count_attempt("otp-1", 1e10).await.unwrap(), 2);
 /// });
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct MemoryLedger {
     state: Mutex<State>,
+    clock: Option<Box<dyn Fn() -> f64 + Send + Sync>>,
+}
+
+impl std::fmt::Debug for MemoryLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryLedger").finish_non_exhaustive()
+    }
 }
 
 impl MemoryLedger {
@@ -153,6 +160,28 @@ impl MemoryLedger {
     /// ```
     pub fn new() -> MemoryLedger {
         MemoryLedger::default()
+    }
+
+    /// A ledger that judges expiry by `clock` (seconds since the epoch) instead of the system
+    /// clock: give it the same clock as [`Auth::with_clock`](crate::Auth::with_clock) in tests.
+    ///
+    /// ```
+    /// use edge_jwt::{block_on, Ledger, MemoryLedger};
+    /// let ledger = MemoryLedger::with_clock(|| 1_000.0);
+    /// block_on(async {
+    ///     assert!(ledger.consume("id", 2_000.0).await.unwrap());
+    ///     assert!(!ledger.consume("id", 2_000.0).await.unwrap());
+    /// });
+    /// ```
+    pub fn with_clock(clock: impl Fn() -> f64 + Send + Sync + 'static) -> MemoryLedger {
+        MemoryLedger {
+            state: Mutex::default(),
+            clock: Some(Box::new(clock)),
+        }
+    }
+
+    fn now(&self) -> f64 {
+        self.clock.as_ref().map_or_else(crate::now, |clock| clock())
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
@@ -166,7 +195,7 @@ impl MemoryLedger {
 
 impl Ledger for MemoryLedger {
     async fn consume(&self, id: &str, expires_at: f64) -> Result<bool> {
-        let now = crate::now();
+        let now = self.now();
         Ok(self.with(|s| {
             s.sweep(now);
             match s.used.get(id) {
@@ -180,7 +209,7 @@ impl Ledger for MemoryLedger {
     }
 
     async fn count_attempt(&self, id: &str, expires_at: f64) -> Result<u32> {
-        let now = crate::now();
+        let now = self.now();
         Ok(self.with(|s| {
             s.sweep(now);
             let entry = s.attempts.entry(id.to_owned()).or_insert((0, expires_at));
@@ -235,7 +264,7 @@ fn rotate_family(family: &mut Family, r: &Rotation<'_>) -> RotateOutcome {
         return RotateOutcome::Rotated;
     }
     if let Some((from, at, successor)) = &family.last {
-        if *from == r.generation && r.now - at <= r.grace {
+        if *from == r.generation && r.grace > 0.0 && r.now - at <= r.grace {
             return RotateOutcome::Grace(successor.clone());
         }
     }

@@ -1,0 +1,328 @@
+// End to end against the reference worker on workerd (wrangler dev, local mode) over HTTP on
+// 127.0.0.1: every flow's happy path and its failures, wrong kinds of tokens at each endpoint,
+// bad requests, rate limits, and the ledger surviving a restart.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { USERS, client, codeOf, cookieValue, edgeJwt, outboxHead, outboxMessage, sleep, startWorker, workerHome } from "./helpers.mjs";
+
+const ACCESS_TTL = 4;
+let home;
+let worker;
+let base;
+let pkg;
+
+/** Signs `user` in with a password (no 2FA) as a native client: the refresh token in the body. */
+async function nativeSession(call, user) {
+  const r = await call("POST", "/auth/password", { json: { email: user.email, password: user.password, client: "native" } });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+function assertError(r, status, code) {
+  assert.equal(r.status, status, `${r.status} ${JSON.stringify(r.body)}`);
+  assert.equal(r.body?.error?.code, code, JSON.stringify(r.body));
+  assert.equal(typeof r.body.error.message, "string");
+  assert.doesNotMatch(r.text, /\bat \S+ \(|\.js:\d+|AUTH_SECRET|SIGNING_JWK|"d":/, "no stack traces or secrets");
+}
+
+describe("demo worker on workerd (wrangler dev)", () => {
+  before(async () => {
+    pkg = await edgeJwt();
+    home = await workerHome();
+    worker = await startWorker(home, { ACCESS_TTL, REFRESH_REUSE_GRACE: 0 });
+    base = worker.url;
+  });
+  after(async () => {
+    await worker?.stop();
+    home?.remove();
+  });
+
+  test("password sign-in: session, HttpOnly refresh cookie, /api/me, tokens verify against the JWKS", async () => {
+    const call = client(base);
+    const r = await call("POST", "/auth/password", { json: { email: USERS.grace.email, password: USERS.grace.password } });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.tokenType, "Bearer");
+    assert.equal(r.body.expiresIn, ACCESS_TTL);
+    assert.equal(r.body.refreshToken, undefined, "browsers never see the refresh token");
+    const cookie = r.cookies.get("rt");
+    assert.match(cookie, /; Path=\/auth\/refresh;/);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; Secure/);
+    assert.match(cookie, /; SameSite=Strict/);
+
+    const jwks = await call("GET", "/.well-known/jwks.json");
+    assert.equal(jwks.status, 200);
+    const { header, claims } = pkg.verify(r.body.accessToken, pkg.KeySet.fromJwks(jwks.body), {
+      algorithms: ["EdDSA"],
+      issuer: "edge-jwt-demo",
+      audience: "edge-jwt-demo-api",
+      typ: "at+jwt",
+    });
+    assert.equal(header.alg, "EdDSA");
+    assert.deepEqual([claims.sub, claims.sid, claims.amr], ["usr_grace", r.body.sessionId, ["pwd"]]);
+    assert.ok(!("d" in jwks.body.keys[0]), "the JWKS is public");
+
+    const me = await call("GET", "/api/me", { token: r.body.accessToken });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.user.email, USERS.grace.email);
+    assert.equal(me.body.sessionId, r.body.sessionId);
+
+    const refreshed = await call("POST", "/auth/refresh", { cookie: `rt=${cookieValue(cookie)}` });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.notEqual(cookieValue(refreshed.cookies.get("rt")), cookieValue(cookie), "the refresh token rotated");
+    assert.equal(refreshed.body.sessionId, r.body.sessionId);
+  });
+
+  test("wrong password and unknown user get the same 401", async () => {
+    const call = client(base);
+    const wrong = await call("POST", "/auth/password", { json: { email: USERS.grace.email, password: "not-it" } });
+    const unknown = await call("POST", "/auth/password", { json: { email: "nobody@example.com", password: "not-it" } });
+    assertError(wrong, 401, "ERR_INVALID_CREDENTIALS");
+    assert.deepEqual(unknown.body, wrong.body);
+    assert.equal(unknown.status, wrong.status);
+  });
+
+  test("password + SMS two-factor: wrong code, right code, the challenge is single-use", async () => {
+    const call = client(base);
+    const head = await outboxHead(base);
+    const first = await call("POST", "/auth/password", { json: { email: USERS.ada.email, password: USERS.ada.password } });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.twoFactor, true);
+    assert.equal(first.body.accessToken, undefined);
+    assert.equal(first.cookies.size, 0, "no session before the second factor");
+    const code = codeOf(await outboxMessage(base, USERS.ada.phone, head));
+    assert.ok(!first.text.includes(code), "the code is not in the response");
+    const { pendingToken, challenge } = first.body;
+
+    const wrongCode = code === "000000" ? "111111" : "000000";
+    assertError(await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code: wrongCode } }), 401, "ERR_OTP_MISMATCH");
+    const ok = await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const claims = pkg.decode(ok.body.accessToken).claims;
+    assert.equal(claims.sub, "usr_ada");
+    assert.ok(claims.amr.includes("pwd") && claims.amr.includes("sms"), JSON.stringify(claims.amr));
+    assert.ok(ok.cookies.get("rt"));
+    assertError(await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code } }), 401, "ERR_TOKEN_REUSED");
+  });
+
+  test("two-factor code attempts are limited", async () => {
+    const call = client(base);
+    const head = await outboxHead(base);
+    const first = await call("POST", "/auth/password", { json: { email: USERS.katherine.email, password: USERS.katherine.password } });
+    const code = codeOf(await outboxMessage(base, USERS.katherine.phone, head));
+    const { pendingToken, challenge } = first.body;
+    const wrongCode = code === "000000" ? "111111" : "000000";
+    for (let i = 0; i < 5; i++) {
+      assertError(await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code: wrongCode } }), 401, "ERR_OTP_MISMATCH");
+    }
+    assertError(await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code } }), 401, "ERR_OTP_ATTEMPTS_EXCEEDED");
+  });
+
+  test("magic link: GET only confirms, POST signs in once, another browser is told", async () => {
+    const call = client(base);
+    let head = await outboxHead(base);
+    const asked = await call("POST", "/auth/magic-link", { json: { email: USERS.alan.email } });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    assert.match(asked.cookies.get("la"), /; Path=\/auth\/magic;.*HttpOnly/);
+    const attempt = `la=${cookieValue(asked.cookies.get("la"))}`;
+    const mail = await outboxMessage(base, USERS.alan.email, head);
+    assert.ok(mail.link.startsWith(`${base}/auth/magic?`), mail.link);
+    assert.ok(mail.text.includes(mail.link));
+
+    const path = mail.link.slice(base.length);
+    for (let i = 0; i < 2; i++) {
+      const page = await call("GET", path);
+      assert.equal(page.status, 200);
+      assert.match(page.headers.get("content-type"), /text\/html/);
+      assert.match(page.text, /Alan Turing/);
+      assert.equal(page.cookies.size, 0, "opening the link signs nobody in");
+    }
+    const signedIn = await call("POST", "/auth/magic", { json: { url: mail.link }, cookie: attempt });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    assert.equal(signedIn.body.sameBrowser, true);
+    assert.deepEqual(pkg.decode(signedIn.body.accessToken).claims.amr, ["email"]);
+    assertError(await call("POST", "/auth/magic", { json: { url: mail.link }, cookie: attempt }), 401, "ERR_TOKEN_REUSED");
+    const usedPage = await call("GET", path);
+    assert.equal(usedPage.status, 200, "the confirm page cannot tell a used link (stateless), the POST does");
+
+    head = await outboxHead(base);
+    await call("POST", "/auth/magic-link", { json: { email: USERS.alan.email } });
+    const second = await outboxMessage(base, USERS.alan.email, head);
+    const elsewhere = await call("POST", "/auth/magic", { json: { url: second.link } });
+    assert.equal(elsewhere.status, 200, JSON.stringify(elsewhere.body));
+    assert.equal(elsewhere.body.sameBrowser, false);
+
+    const bad = await call("GET", "/auth/magic?la=x&token=not.a.token");
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /can't be used/);
+    const moved = second.link.replace("la=", "la=x");
+    assert.equal((await call("POST", "/auth/magic", { json: { url: moved } })).status, 401, "bound to its URL");
+  });
+
+  test("magic link for an unknown address: same answer, nothing sent", async () => {
+    const call = client(base);
+    const head = await outboxHead(base);
+    const known = await call("POST", "/auth/magic-link", { json: { email: USERS.grace.email } });
+    const unknown = await call("POST", "/auth/magic-link", { json: { email: "nobody@example.com" } });
+    assert.equal(unknown.status, known.status);
+    assert.deepEqual(Object.keys(unknown.body).sort(), Object.keys(known.body).sort());
+    assert.equal(unknown.body.message, known.body.message);
+    const { messages } = await (await fetch(`${base}/dev/outbox`)).json();
+    assert.ok(!messages.some((m) => m.id > head && m.to === "nobody@example.com"));
+  });
+
+  test("SMS code sign-in: wrong code, right code, replay", async () => {
+    const call = client(base);
+    const head = await outboxHead(base);
+    const asked = await call("POST", "/auth/sms", { json: { phone: "+1 555 555 0101" } });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    const code = codeOf(await outboxMessage(base, USERS.grace.phone, head));
+    assert.ok(!asked.text.includes(code));
+    const { challenge } = asked.body;
+    const wrongCode = code === "000000" ? "111111" : "000000";
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge, code: wrongCode } }), 401, "ERR_OTP_MISMATCH");
+    const ok = await call("POST", "/auth/sms/verify", { json: { challenge, code: ` ${code.slice(0, 3)} ${code.slice(3)} ` } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.user.email, USERS.grace.email);
+    assert.deepEqual(pkg.decode(ok.body.accessToken).claims.amr, ["sms"]);
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge, code } }), 401, "ERR_TOKEN_REUSED");
+
+    const unknown = await call("POST", "/auth/sms", { json: { phone: "+15555559999" } });
+    assert.equal(unknown.status, 200);
+    assert.deepEqual(Object.keys(unknown.body).sort(), Object.keys(asked.body).sort());
+  });
+
+  test("a two-factor code cannot sign in alone at /auth/sms/verify", async () => {
+    const call = client(base);
+    const head = await outboxHead(base);
+    const first = await call("POST", "/auth/password", { json: { email: USERS.ada.email, password: USERS.ada.password } });
+    const code = codeOf(await outboxMessage(base, USERS.ada.phone, head));
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge: first.body.challenge, code } }), 401, "ERR_TOKEN_PURPOSE");
+  });
+
+  test("refresh-token reuse revokes the session: /api/me fails at once", async () => {
+    const call = client(base);
+    const s0 = await nativeSession(call, USERS.alan);
+    assert.ok(s0.refreshToken, "native clients get the refresh token in the body");
+    const s1 = (await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } })).body;
+    assert.ok(s1.refreshToken && s1.refreshToken !== s0.refreshToken);
+    assert.equal((await call("GET", "/api/me", { token: s1.accessToken })).status, 200);
+
+    await sleep(1100); // past the reuse grace (0 s here)
+    assertError(await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } }), 401, "ERR_TOKEN_REUSED");
+    assertError(await call("GET", "/api/me", { token: s1.accessToken }), 401, "ERR_SESSION_REVOKED");
+    assertError(await call("POST", "/auth/refresh", { json: { refreshToken: s1.refreshToken } }), 401, "ERR_SESSION_REVOKED");
+  });
+
+  test("a refresh failure through the cookie clears the cookie", async () => {
+    const call = client(base);
+    const r = await call("POST", "/auth/refresh", { cookie: "rt=not.a.token" });
+    assert.equal(r.status, 401);
+    assert.match(r.cookies.get("rt"), /^rt=; Path=\/auth\/refresh; Max-Age=0/);
+    assertError(await call("POST", "/auth/refresh"), 401, "ERR_INVALID_ARGUMENT");
+  });
+
+  test("sign-out revokes the session", async () => {
+    const call = client(base);
+    const s = await nativeSession(call, USERS.grace);
+    const out = await call("POST", "/auth/signout", { token: s.accessToken });
+    assert.equal(out.status, 200, JSON.stringify(out.body));
+    assert.match(out.cookies.get("rt"), /Max-Age=0/);
+    assertError(await call("GET", "/api/me", { token: s.accessToken }), 401, "ERR_SESSION_REVOKED");
+    assertError(await call("POST", "/auth/refresh", { json: { refreshToken: s.refreshToken } }), 401, "ERR_SESSION_REVOKED");
+    assertError(await call("POST", "/auth/signout"), 401, "ERR_INVALID_ARGUMENT");
+  });
+
+  test("an expired access token is refused; the refresh token still works", async () => {
+    const call = client(base);
+    const s = await nativeSession(call, USERS.alan);
+    await sleep((ACCESS_TTL + 1) * 1000);
+    const me = await call("GET", "/api/me", { token: s.accessToken });
+    assertError(me, 401, "ERR_JWT_EXPIRED");
+    assert.match(me.headers.get("www-authenticate"), /invalid_token/);
+    const next = await call("POST", "/auth/refresh", { json: { refreshToken: s.refreshToken } });
+    assert.equal(next.status, 200);
+    assert.equal((await call("GET", "/api/me", { token: next.body.accessToken })).status, 200);
+  });
+
+  test("a token of the wrong kind is refused at every endpoint", async () => {
+    const call = client(base);
+    const s = await nativeSession(call, USERS.grace);
+    let head = await outboxHead(base);
+    const sms = (await call("POST", "/auth/sms", { json: { phone: USERS.grace.phone } })).body;
+    const smsCode = codeOf(await outboxMessage(base, USERS.grace.phone, head));
+    head = await outboxHead(base);
+    await call("POST", "/auth/magic-link", { json: { email: USERS.grace.email } });
+    const magic = new URL((await outboxMessage(base, USERS.grace.email, head)).link).searchParams.get("token");
+
+    const purpose = (r) => assertError(r, 401, "ERR_TOKEN_PURPOSE");
+    purpose(await call("GET", "/api/me", { token: s.refreshToken }));
+    purpose(await call("GET", "/api/me", { token: sms.challenge }));
+    purpose(await call("GET", "/api/me", { token: magic }));
+    purpose(await call("POST", "/auth/signout", { token: s.refreshToken }));
+    purpose(await call("POST", "/auth/refresh", { json: { refreshToken: s.accessToken } }));
+    purpose(await call("POST", "/auth/refresh", { json: { refreshToken: magic } }));
+    purpose(await call("POST", "/auth/magic", { json: { token: s.accessToken } }));
+    purpose(await call("POST", "/auth/magic", { json: { token: sms.challenge } }));
+    purpose(await call("POST", "/auth/sms/verify", { json: { challenge: magic, code: smsCode } }));
+    purpose(await call("POST", "/auth/sms/verify", { json: { challenge: s.refreshToken, code: smsCode } }));
+    purpose(await call("POST", "/auth/2fa/verify", { json: { pendingToken: s.accessToken, challenge: sms.challenge, code: smsCode } }));
+    // The SMS sign-in challenge is still unused: it works after all those.
+    assert.equal((await call("POST", "/auth/sms/verify", { json: { challenge: sms.challenge, code: smsCode } })).status, 200);
+  });
+
+  test("bad requests: malformed JSON, oversized bodies, missing fields, wrong methods", async () => {
+    const call = client(base);
+    const posts = ["/auth/password", "/auth/2fa/verify", "/auth/magic-link", "/auth/magic", "/auth/sms", "/auth/sms/verify", "/auth/refresh"];
+    for (const path of posts) {
+      const headers = { "content-type": "application/json" };
+      assertError(await call("POST", path, { body: "{not json", headers }), 400, "ERR_INVALID_ARGUMENT");
+      assertError(await call("POST", path, { body: "[1,2]", headers }), 400, "ERR_INVALID_ARGUMENT");
+      assertError(await call("POST", path, { body: `{"pad":"${"x".repeat(20_000)}"}`, headers }), 413, "ERR_INVALID_ARGUMENT");
+      if (path !== "/auth/refresh") assertError(await call("POST", path, { json: {} }), 400, "ERR_INVALID_ARGUMENT");
+    }
+    assertError(await call("POST", "/auth/password", { json: { email: USERS.grace.email } }), 400, "ERR_INVALID_ARGUMENT");
+    assertError(await call("POST", "/auth/password", { json: { email: 42, password: "x" } }), 400, "ERR_INVALID_ARGUMENT");
+    assertError(await call("POST", "/auth/sms", { json: { phone: "call me" } }), 400, "ERR_INVALID_ARGUMENT");
+    assertError(await call("POST", "/auth/magic-link", { json: { email: "not-an-address" } }), 400, "ERR_INVALID_ARGUMENT");
+    const { challenge } = (await call("POST", "/auth/sms", { json: { phone: "+15555558888" } })).body;
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge, code: "12ab56" } }), 400, "ERR_INVALID_ARGUMENT");
+    assertError(await call("GET", "/api/me", { headers: { authorization: "Basic abc" } }), 401, "ERR_INVALID_ARGUMENT");
+    assertError(await call("GET", "/api/me", { token: "x".repeat(20_000) }), 401, "ERR_JWS_INVALID");
+    assertError(await call("GET", "/auth/password"), 405, "ERR_METHOD_NOT_ALLOWED");
+    assertError(await call("GET", "/nope"), 404, "ERR_NOT_FOUND");
+    assertError(await call("POST", "/auth/password", { json: { email: "a@b.c", password: "x" }, headers: { origin: "https://evil.example" } }), 403, "ERR_FORBIDDEN");
+  });
+
+  test("rate limits answer 429 with Retry-After (per client address and per destination)", async () => {
+    const call = client(base);
+    let last;
+    for (let i = 0; i < 11; i++) last = await call("POST", "/auth/password", { json: { email: "limit@example.com", password: "x" } });
+    assertError(last, 429, "ERR_RATE_LIMITED");
+    assert.ok(Number(last.headers.get("retry-after")) > 0);
+
+    // One destination from many addresses.
+    let answer;
+    for (let i = 0; i < 6; i++) answer = await client(base)("POST", "/auth/magic-link", { json: { email: "flooded@example.com" } });
+    assertError(answer, 429, "ERR_RATE_LIMITED");
+    assert.ok(Number(answer.headers.get("retry-after")) > 0);
+  });
+
+  test("the ledger persists across a restart: reuse is still detected", async () => {
+    const call = client(base);
+    const s0 = await nativeSession(call, USERS.grace);
+    const s1 = (await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } })).body;
+    const head = await outboxHead(base);
+    await worker.stop();
+    worker = await startWorker(home, { ACCESS_TTL, REFRESH_REUSE_GRACE: 0 });
+    base = worker.url;
+    const again = client(base);
+    assert.equal(await outboxHead(base), head, "the outbox persisted too");
+    const s2 = await again("POST", "/auth/refresh", { json: { refreshToken: s1.refreshToken } });
+    assert.equal(s2.status, 200, "the current generation still rotates after the restart");
+    assert.equal((await again("GET", "/api/me", { token: s2.body.accessToken })).status, 200);
+    assertError(await again("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } }), 401, "ERR_TOKEN_REUSED");
+    assertError(await again("GET", "/api/me", { token: s2.body.accessToken }), 401, "ERR_SESSION_REVOKED");
+    assertError(await again("POST", "/auth/refresh", { json: { refreshToken: s2.body.refreshToken } }), 401, "ERR_SESSION_REVOKED");
+  });
+});

@@ -53,7 +53,7 @@ if (want("js")) {
       consumer = prepareConsumer();
       console.log(`packed and installed into ${consumer}`);
       try {
-        return run(process.execPath, ["--test", "--test-reporter=spec", ...testFiles("tests/js"), ...testFiles("tests/package")], { EDGE_JWT_CONSUMER: consumer });
+        return run(process.execPath, ["--test", "--test-reporter=spec", ...testFiles("tests/js"), ...testFiles("tests/package"), ...testFiles("tests/demo")], { EDGE_JWT_CONSUMER: consumer });
       } finally {
         if (!process.env.KEEP_CONSUMER) rmSync(consumer, { recursive: true, force: true });
       }

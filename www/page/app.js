@@ -18,11 +18,11 @@ const state = { accessToken: null, user: null, scheduler: null, refreshes: 0, la
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-async function api(path, { method = "POST", body, token } = {}) {
+async function api(path, { method = "POST", body, token, signal } = {}) {
   const headers = {};
   if (body !== undefined) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin", signal });
   let data = null;
   try {
     data = await response.json();
@@ -48,47 +48,58 @@ const describeError = (error) =>
 function applySession(data, how) {
   const first = state.accessToken === null;
   state.accessToken = data.accessToken;
-  state.user = data.user;
+  state.user = data.user ?? state.user;
   if (first) {
     localStorage.setItem(SIGNED_IN, "1");
-    log(`Signed in as ${data.user.name} — ${how}`, "ok");
+    log(`Signed in as ${state.user.name} — ${how}`, "ok");
     showSession();
     startScheduler();
   }
   renderToken();
+  tick();
 }
 
-async function refreshSession(reason) {
-  let data;
-  try {
-    data = await api("/auth/refresh");
-  } catch (error) {
-    if (error.status === 401 || error.status === 400) {
-      if (state.accessToken) endSession(`Session ended: ${describeError(error)}`);
-      error.final = true;
-    }
-    throw error;
-  }
-  const previous = state.accessToken;
-  applySession(data, reason);
-  if (previous) {
-    state.refreshes += 1;
-    state.lastRefresh = Date.now();
-    log(`Refreshed (${reason}): new access token until ${time(inspect(data.accessToken).expiresAt)}`, "refresh");
-  }
+/** POST /auth/refresh (the HttpOnly cookie goes along); resolves to the new access token. */
+async function fetchRefresh(signal) {
+  const data = await api("/auth/refresh", { signal });
+  state.user = data.user;
   return data.accessToken;
+}
+
+/** A new access token from a refresh (in this tab or, through the scheduler, another one). */
+function adoptToken(token, reason) {
+  if (!state.accessToken || token === state.accessToken) return;
+  state.accessToken = token;
+  state.refreshes += 1;
+  state.lastRefresh = Date.now();
+  log(`Refreshed (${reason}): new access token until ${time(inspect(token).expiresAt)}`, "refresh");
+  renderToken();
+  tick();
 }
 
 function startScheduler() {
   state.scheduler?.cancel();
   state.scheduler = scheduleRefresh({
     getToken: () => state.accessToken,
-    refresh: () => refreshSession("scheduled"),
-    skew: SKEW,
-    onError: (error) => {
-      if (!error.final) log(`Refresh failed, will retry: ${describeError(error)}`, "error");
+    refresh: ({ signal }) => fetchRefresh(signal),
+    onRefresh: (token) => adoptToken(token, "scheduled"),
+    onError: (error, { stopped }) => {
+      if (stopped) endSession(`Session ended: ${describeError(error)}`);
+      else log(`Refresh failed, will retry: ${describeError(error)}`, "error");
     },
+    skew: SKEW,
+    jitter: 0, // one demo user: the "next refresh" shown is exactly when it happens
   });
+}
+
+async function refreshNow(reason) {
+  try {
+    adoptToken(await fetchRefresh(), reason);
+  } catch (error) {
+    if (error.status === 401) endSession(`Session ended: ${describeError(error)}`);
+    else log(`Refresh failed: ${describeError(error)}`, "error");
+    throw error;
+  }
 }
 
 function endSession(message) {
@@ -104,7 +115,7 @@ async function signOut() {
   const button = $("#signout");
   button.disabled = true;
   try {
-    if (inspect(state.accessToken).expired) await refreshSession("before sign-out");
+    if (inspect(state.accessToken).expired) await refreshNow("before sign-out");
     await api("/auth/signout", { token: state.accessToken });
     state.scheduler?.cancel();
     state.scheduler = null;
@@ -122,7 +133,7 @@ async function signOut() {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 
-const time = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const time = (date) => date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 function log(text, kind = "") {
   const item = document.createElement("li");
@@ -179,7 +190,7 @@ function tick() {
   $("#countdown").textContent = left > 0 ? `${Math.ceil(left / 1000)} s` : "expired";
   $("#countdown").classList.toggle("late", left < 10_000);
   $("#meter-fill").style.width = `${Math.max(0, Math.min(100, (left / lifetime) * 100))}%`;
-  const next = state.scheduler?.nextRefreshAt ?? refreshAt(state.accessToken, { skew: SKEW, jitter: 0 });
+  const next = refreshAt(state.accessToken, { skew: SKEW, jitter: 0 });
   $("#next-refresh").textContent = time(new Date(next));
   $("#next-refresh-in").textContent = next > now ? `in ${Math.ceil((next - now) / 1000)} s` : "now";
   $("#refresh-count").textContent = String(state.refreshes);
@@ -264,7 +275,7 @@ function wireForms() {
   });
 
   $("#signout").addEventListener("click", signOut);
-  $("#refresh-now").addEventListener("click", () => refreshSession("manual").catch((error) => log(`Refresh failed: ${describeError(error)}`, "error")));
+  $("#refresh-now").addEventListener("click", () => refreshNow("manual").catch(() => {}));
   $("#call-me").addEventListener("click", async () => {
     try {
       const me = await api("/api/me", { method: "GET", token: state.accessToken });
@@ -373,7 +384,7 @@ async function main() {
   // cannot see the HttpOnly cookie, so it remembers whether it signed in.
   if (fromLink || localStorage.getItem(SIGNED_IN) === "1") {
     try {
-      await refreshSession("page load");
+      applySession({ accessToken: await fetchRefresh() }, "restored from the refresh cookie");
     } catch {
       showSignin();
     }

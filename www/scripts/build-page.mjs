@@ -2,7 +2,7 @@
 // Bundles the page script (www/page/app.js, which imports "edge-jwt" as any app would) with
 // esbuild into www/public/build/, and copies the package's .wasm beside it. Run by wrangler
 // before `wrangler dev` and `wrangler deploy` ([build] in wrangler.toml).
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ import { build } from "esbuild";
 const www = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(www, "public", "build");
 mkdirSync(out, { recursive: true });
-await build({
+const result = await build({
   entryPoints: [join(www, "page", "app.js")],
   bundle: true,
   format: "esm",
@@ -20,8 +20,16 @@ await build({
   minify: true,
   sourcemap: "linked",
   outfile: join(out, "app.js"),
-  logLevel: "warning",
+  write: false,
+  logLevel: "error",
 });
+// Written beside and renamed, so a server started meanwhile never sees half a file.
+const atomically = (path, write) => {
+  const temp = `${path}.${process.pid}.tmp`;
+  write(temp);
+  renameSync(temp, path);
+};
+for (const file of result.outputFiles) atomically(file.path, (temp) => writeFileSync(temp, file.contents));
 // The browser entry fetches edge_jwt_bg.wasm next to the bundle (new URL(..., import.meta.url)).
 const pkgJson = createRequire(join(www, "page", "app.js")).resolve("edge-jwt/package.json");
-copyFileSync(join(dirname(pkgJson), "edge_jwt_bg.wasm"), join(out, "edge_jwt_bg.wasm"));
+atomically(join(out, "edge_jwt_bg.wasm"), (temp) => copyFileSync(join(dirname(pkgJson), "edge_jwt_bg.wasm"), temp));

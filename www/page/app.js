@@ -384,7 +384,7 @@ async function main() {
   // cannot see the HttpOnly cookie, so it remembers whether it signed in.
   if (fromLink || localStorage.getItem(SIGNED_IN) === "1") {
     try {
-      applySession({ accessToken: await fetchRefresh() }, "restored from the refresh cookie");
+      applySession({ accessToken: await fetchRefresh() }, fromLink ? "magic link" : "restored from the refresh cookie");
     } catch {
       showSignin();
     }

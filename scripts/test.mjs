@@ -3,8 +3,9 @@
 //   rust  cargo test                         native Rust unit + integration tests
 //   wasm  scripts/test-wasm.sh               the crate on wasm32 in Node (wasm-bindgen-test)
 //   js    build pkg/, npm pack, install the tarball into a fresh temp project, then node:test on
-//         tests/js (API, jose interop, memory) and tests/package (Node ESM/CJS, tarball, typings,
-//         workerd, Chromium, Deno, Bun), all against that installed package.
+//         every tests/*/*.test.mjs: tests/js (API, jose interop, memory), tests/package (Node
+//         ESM/CJS, tarball, typings, workerd, Chromium, Deno, Bun), tests/browser, tests/demo;
+//         the package tests run against that installed package.
 // `node scripts/test.mjs js` (or rust, wasm) runs only those steps. Every step runs even when an
 // earlier one failed (except js without a build); the exit code is non-zero if any failed.
 import { spawnSync } from "node:child_process";
@@ -37,11 +38,17 @@ function run(command, args, env = {}) {
   return status === 0;
 }
 
-const testFiles = (dir) =>
-  readdirSync(join(root, dir))
-    .filter((f) => f.endsWith(".test.mjs"))
-    .sort()
-    .map((f) => join(dir, f));
+// Every tests/<dir>/*.test.mjs (js, package, browser, demo, ...): a new folder of JS tests joins
+// the suite without editing this file.
+const testFiles = () =>
+  readdirSync(join(root, "tests"), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap((dir) =>
+      readdirSync(join(root, "tests", dir.name))
+        .filter((f) => f.endsWith(".test.mjs"))
+        .map((f) => join("tests", dir.name, f)),
+    )
+    .sort();
 
 if (want("rust")) step("rust: cargo test", () => run("cargo", ["test"]));
 if (want("wasm")) step("wasm: scripts/test-wasm.sh", () => run("bash", ["scripts/test-wasm.sh"]));
@@ -53,7 +60,7 @@ if (want("js")) {
       consumer = prepareConsumer();
       console.log(`packed and installed into ${consumer}`);
       try {
-        return run(process.execPath, ["--test", "--test-reporter=spec", ...testFiles("tests/js"), ...testFiles("tests/package"), ...testFiles("tests/demo")], { EDGE_JWT_CONSUMER: consumer });
+        return run(process.execPath, ["--test", "--test-reporter=spec", ...testFiles()], { EDGE_JWT_CONSUMER: consumer });
       } finally {
         if (!process.env.KEEP_CONSUMER) rmSync(consumer, { recursive: true, force: true });
       }

@@ -5,6 +5,7 @@
 mod access;
 mod auth;
 mod config;
+mod grant;
 mod ledger;
 mod magic_link;
 mod otp;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::access::AccessRequest;
-use super::auth::{check_sub, extra_claims, str_claim, Auth};
+use super::auth::{check_sub, str_claim, Auth};
+use super::grant::Grant;
 use super::ledger::{Ledger, RotateOutcome, Rotation};
 use super::purpose::Purpose;
 use crate::error::{ErrorCode, JwtError, Result};
@@ -95,16 +95,17 @@ impl Auth {
     pub fn issue_session(&self, request: &SessionRequest) -> Result<Session> {
         check_sub(&request.sub)?;
         let now = self.now();
-        let context = session_context(request)?;
+        let grant = Grant {
+            role: request.role.clone(),
+            scope: request.scope.clone(),
+            claims: request.claims.clone(),
+            amr: request.amr.clone(),
+        };
+        // Checked here, before anything is issued, so a reserved claim name fails up front.
+        grant.to_context()?;
         let sid = crate::random::token_id()?;
-        self.mint_session(
-            &request.sub,
-            &sid,
-            0,
-            now,
-            now + self.config.session_max_age,
-            context,
-        )
+        let end = now + self.config.session_max_age;
+        self.mint_session(&request.sub, &sid, 0, now, end, &grant)
     }
 
     fn mint_session(
@@ -114,34 +115,9 @@ impl Auth {
         generation: u64,
         now: f64,
         session_end: f64,
-        context: Map<String, Value>,
+        grant: &Grant,
     ) -> Result<Session> {
-        let access = AccessRequest {
-            sub: sub.to_owned(),
-            role: context
-                .get("role")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            scope: context
-                .get("scope")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            claims: context
-                .get("claims")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
-            sid: Some(sid.to_owned()),
-            amr: context
-                .get("amr")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
+        let access = grant.access_request(sub, Some(sid));
         let access_ttl = self.config.access_ttl.min(session_end - now).max(1.0);
         let refresh_ttl = self.config.refresh_ttl.min(session_end - now).max(1.0);
         let access_token = self.issue_access_at(&access, now, access_ttl)?;
@@ -150,7 +126,7 @@ impl Auth {
         claims.insert("sid".into(), sid.into());
         claims.insert("gen".into(), generation.into());
         claims.insert("ses_exp".into(), (session_end as i64).into());
-        claims.insert("ctx".into(), Value::Object(context));
+        claims.insert("ctx".into(), Value::Object(grant.to_context()?));
         let refresh_token = self.mint(Purpose::Refresh, claims, refresh_ttl, now)?;
         Ok(Session {
             access_token,
@@ -227,12 +203,8 @@ impl Auth {
                 .with_claim(if same_sub { "sid" } else { "sub" }));
             }
         }
-        let context = claims
-            .get("ctx")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let successor = self.mint_session(&sub, &sid, generation + 1, now, session_end, context)?;
+        let grant = Grant::from_context(claims.get("ctx"));
+        let successor = self.mint_session(&sub, &sid, generation + 1, now, session_end, &grant)?;
         let Some(ledger) = ledger else {
             return Ok(successor);
         };
@@ -281,25 +253,4 @@ impl Auth {
             .revoke(sid, self.now() + self.config.session_max_age)
             .await
     }
-}
-
-/// What a session's refresh tokens carry forward to each new access token.
-fn session_context(request: &SessionRequest) -> Result<Map<String, Value>> {
-    let mut context = Map::new();
-    if let Some(role) = &request.role {
-        context.insert("role".into(), role.clone().into());
-    }
-    if let Some(scope) = &request.scope {
-        context.insert("scope".into(), scope.clone().into());
-    }
-    if !request.claims.is_empty() {
-        context.insert(
-            "claims".into(),
-            Value::Object(extra_claims(&request.claims)?),
-        );
-    }
-    if !request.amr.is_empty() {
-        context.insert("amr".into(), request.amr.clone().into());
-    }
-    Ok(context)
 }

@@ -3,7 +3,8 @@
 
 use serde_json::{Map, Value};
 
-use super::auth::{check_sub, extra_claims, str_claim, Auth};
+use super::auth::{check_sub, str_claim, Auth};
+use super::grant::{string_array, Grant};
 use super::ledger::Ledger;
 use super::otp::{normalize_code, OtpChannel};
 use super::purpose::Purpose;
@@ -123,19 +124,13 @@ impl Auth {
             .with_claim("methods"));
         }
         let now = self.now();
-        let mut context = Map::new();
-        if let Some(role) = &request.role {
-            context.insert("role".into(), role.clone().into());
+        let context = Grant {
+            role: request.role.clone(),
+            scope: request.scope.clone(),
+            claims: request.claims.clone(),
+            amr: Vec::new(),
         }
-        if let Some(scope) = &request.scope {
-            context.insert("scope".into(), scope.clone().into());
-        }
-        if !request.claims.is_empty() {
-            context.insert(
-                "claims".into(),
-                Value::Object(extra_claims(&request.claims)?),
-            );
-        }
+        .to_context()?;
         let amr = if request.amr.is_empty() {
             vec!["pwd".to_owned()]
         } else {
@@ -248,37 +243,15 @@ impl Auth {
                 ));
             }
         }
-        let mut amr: Vec<String> = pending
-            .get("amr")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut amr = string_array(pending.get("amr"));
         amr.push(method.to_owned());
         amr.push("mfa".to_owned());
-        let context = pending
-            .get("ctx")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
+        let grant = Grant::from_context(pending.get("ctx"));
         let request = SessionRequest {
             sub,
-            role: context
-                .get("role")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            scope: context
-                .get("scope")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            claims: context
-                .get("claims")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            role: grant.role,
+            scope: grant.scope,
+            claims: grant.claims,
             amr,
         };
         self.issue_session(&request)

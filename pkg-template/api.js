@@ -239,6 +239,7 @@ export function rawKeyOf(key) {
 
 export { Auth, totpCode } from "./flows.js";
 export { MemoryLedger, StoreLedger } from "./ledger.js";
+export { scheduleRefresh } from "./scheduler.js";
 
 // For the package's own tests (not public, not typed): run code in the guarded call, read the
 // instance generation and the instance's exports.

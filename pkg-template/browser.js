@@ -4,6 +4,7 @@
 // The `new URL(..., import.meta.url)` form lets Vite, webpack, Parcel and Rollup emit the .wasm
 // file as an asset; with esbuild, copy edge_jwt_bg.wasm next to the bundle or pass init() a URL.
 import { hasSource, setSource } from "./core.js";
+import { scheduleRefreshAfter } from "./scheduler.js";
 
 export * from "./api.js";
 
@@ -50,3 +51,12 @@ export const ready = {
     return init().then(onFulfilled, onRejected);
   },
 };
+
+/**
+ * scheduleRefresh (see scheduler.js), loading the module first when it is not loaded yet. Defined
+ * here rather than through a module-level hook, so that bundlers which drop the top-level code of
+ * a side-effect-free module still leave it able to load the module from its default URL.
+ */
+export function scheduleRefresh(options) {
+  return scheduleRefreshAfter(() => init(), options);
+}

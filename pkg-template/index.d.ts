@@ -390,3 +390,71 @@ export declare class Auth {
 
 /** The current TOTP code for a secret (base32 or bytes): enrolment screens and tests. */
 export declare function totpCode(secret: string | Uint8Array, options?: { now?: Instant; digits?: number; step?: number }): string;
+
+// ---------------------------------------------------------------------------------------------
+// Browser
+
+/** The runtime's AbortSignal (these typings do not require the DOM lib). */
+export type RefreshAbortSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : { readonly aborted: boolean };
+
+/** What `refresh()` resolves to: the new access token, a Session, or a failed response (e.g. `fetch`'s) carrying `status`. */
+export type RefreshResult = string | { accessToken: string } | { token: string } | { status: number };
+
+/** What `onError` learns besides the error. */
+export interface RefreshErrorInfo {
+  /** The scheduler ended (an authentication failure, or a result that cannot be used); start a new one after signing in again. */
+  stopped: boolean;
+  /** Seconds until the next attempt, when there is one. */
+  retryIn?: number;
+}
+
+/** Options of scheduleRefresh. */
+export interface ScheduleRefreshOptions {
+  /** The current access token (or nothing when signed out); must return what `onRefresh` last stored. */
+  getToken(): string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * Fetches a new access token. `token` is the one being replaced; `signal` aborts on cancel().
+   * Throw, or return the failed response: `status` 401/403 (and other 4xx but 408/425/429) or a
+   * JwtError such as ERR_TOKEN_REUSED / ERR_SESSION_REVOKED stop the scheduler; anything else is retried.
+   */
+  refresh(context: { token: string; signal: RefreshAbortSignal | undefined }): RefreshResult | Promise<RefreshResult>;
+  /** Seconds before `exp` to aim at (60 by default; see refreshAt). */
+  skew?: number | string;
+  /** Up to this many seconds earlier, at random, so clients spread out (5 by default). */
+  jitter?: number | string;
+  /** Attempts after a failed refresh before waiting for a new token or the tab to come back (6 by default). */
+  retries?: number;
+  /** Every failure; without it they are logged to the console. */
+  onError?(error: unknown, info: RefreshErrorInfo): void;
+  /** Every new token, in every tab of the origin (the one that refreshed included): store it here. */
+  onRefresh?(token: string): void;
+  /** The Web Lock and BroadcastChannel name shared by the tabs ("edge-jwt-refresh" by default). */
+  lockName?: string;
+  /** The server's clock now (a Date, a response's HTTP `Date` header, or seconds), when the device's may be wrong. */
+  serverTime?: Date | string | number;
+}
+
+/** A running schedule. */
+export interface RefreshSchedule {
+  /** Stops it: every timer, listener, lock request and channel is released at once; no callback runs afterwards. */
+  cancel(): void;
+}
+
+/**
+ * Refreshes the access token before it expires, from its absolute `exp`, once for all the tabs of
+ * an origin (Web Locks + BroadcastChannel), re-checking when the tab comes back, the machine wakes
+ * or the network returns, and planning in the server's time when the device clock is wrong.
+ * Retries with backoff; stops on an authentication failure. Works before `ready`.
+ *
+ * @example
+ * const schedule = scheduleRefresh({
+ *   getToken: () => accessToken,
+ *   refresh: async ({ signal }) => {
+ *     const response = await fetch("/auth/refresh", { method: "POST", credentials: "include", signal });
+ *     return response.ok ? (await response.json()).accessToken : response;
+ *   },
+ *   onRefresh: (token) => { accessToken = token; },
+ *   onError: (error, { stopped }) => { if (stopped) showSignIn(); },
+ * });
+ */
+export declare function scheduleRefresh(options: ScheduleRefreshOptions): RefreshSchedule;

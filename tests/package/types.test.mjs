@@ -12,6 +12,8 @@ import { Key, KeySet, JwtError, sign, verify, verifyCompact, decode, inspect, re
 import type { Alg, JwtErrorCode, SignOptions, VerifyOptions, TokenInfo, Jwk, Jwks, JwtClaims } from "edge-jwt";
 import { Auth, MemoryLedger, StoreLedger, totpCode } from "edge-jwt";
 import type { Session, Ledger, AuthOptions, MagicLink, OtpChallenge, SecondFactorMethod } from "edge-jwt";
+import { scheduleRefresh } from "edge-jwt";
+import type { RefreshSchedule, ScheduleRefreshOptions } from "edge-jwt";
 
 await ready;
 await init();
@@ -89,6 +91,18 @@ const twoFactor: Promise<Session> = auth.completeTwoFactor(pending.pendingToken,
 const published: Jwks = auth.jwks();
 export { entries, refreshed, revoked, accessRole, redeemed, otpClaims, twoFactor, published, methods, viaCode, statelessRefresh, withCustom };
 
+let current: string | null = token;
+const scheduleOptions: ScheduleRefreshOptions = {
+  getToken: () => current,
+  refresh: async ({ token: old, signal }) => (signal?.aborted ? { status: 499 } : { accessToken: old }),
+  onRefresh: (fresh: string) => { current = fresh; },
+  onError: (error: unknown, { stopped, retryIn }) => { if (stopped || retryIn === undefined) current = null; },
+  skew: 60, jitter: 5, retries: 3, lockName: "app-refresh", serverTime: new Date(),
+};
+const schedule: RefreshSchedule = scheduleRefresh(scheduleOptions);
+schedule.cancel();
+scheduleRefresh({ getToken: async () => current, refresh: () => auth.refreshSession("rt"), serverTime: "Thu, 03 Dec 2026 19:00:00 GMT" }).cancel();
+
 // Misuse the types must refuse:
 // @ts-expect-error one-time codes go by SMS or email
 auth.createOtpChallenge({ sub: "u", channel: "pigeon" });
@@ -116,6 +130,8 @@ const wrong: JwtErrorCode = "ERR_SOMETHING_ELSE";
 verify(token);
 // @ts-expect-error kid is read-only
 key.kid = "other";
+// @ts-expect-error scheduleRefresh needs refresh()
+scheduleRefresh({ getToken: () => current });
 export { wrong, claimsNow };
 `;
 

@@ -4,12 +4,12 @@
 // reads its results; tokens it signs are verified back in Node.js.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
-import { bin, consumerDir, importPackage, installedPackageDir } from "./helpers.mjs";
+import { bin, consumerDir, importPackage, installedPackageDir, serveFile } from "./helpers.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -59,19 +59,8 @@ const INDEX_HTML = (script) =>
   `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>edge-jwt</title></head>` +
   `<body><script type="module" src="${script}"></script></body></html>\n`;
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
-
 function serve(dir) {
-  const server = createServer((request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    try {
-      const body = readFileSync(join(dir, path === "/" ? "index.html" : path));
-      response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
+  const server = createServer((request, response) => serveFile(dir, request, response));
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 

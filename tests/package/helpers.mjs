@@ -4,10 +4,10 @@
 // scripts/test.mjs prepares that project once and passes it in EDGE_JWT_CONSUMER; a test file
 // run on its own (node --test tests/js/x.test.mjs, after `npm run build`) prepares its own.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -54,3 +54,17 @@ export function installedPackageDir() {
 
 /** All the algorithms of the spec. */
 export const ALGS = ["HS256", "HS384", "HS512", "EdDSA", "ES256", "ES384", "ES256K", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+
+/** Answers a GET with the file under `dir` (index.html for "/"), or 404; for the browser tests' servers. */
+export function serveFile(dir, request, response) {
+  const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+  try {
+    const body = readFileSync(join(dir, path === "/" ? "index.html" : path));
+    response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+    response.end(body);
+  } catch {
+    response.writeHead(404).end();
+  }
+}

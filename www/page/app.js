@@ -2,13 +2,10 @@
 // token: decoded with inspect(), a live countdown to its expiry, and the refresh scheduled
 // before it expires. The access token lives only in memory; the refresh token is an HttpOnly
 // cookie this script never sees, so a reload signs back in through POST /auth/refresh.
-import * as edgeJwt from "edge-jwt";
-import { fallbackScheduleRefresh } from "./schedule.js";
+// The package's scheduler refreshes in one tab at a time and re-checks on focus, online and
+// visibility changes.
+import { ready, inspect, refreshAt, scheduleRefresh } from "edge-jwt";
 
-const { ready, inspect, refreshAt } = edgeJwt;
-// The package's scheduler (one tab refreshes at a time, re-checks on focus/online/visibility);
-// the small local one stands in with a build of the package that does not have it yet.
-const scheduleRefresh = edgeJwt.scheduleRefresh ?? fallbackScheduleRefresh;
 const SKEW = 15; // seconds before expiry (clamped by refreshAt to 50–90 % of the lifetime)
 
 const SIGNED_IN = "edge-jwt-demo:signed-in";

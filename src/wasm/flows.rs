@@ -148,24 +148,32 @@ fn ledger_of(
     Ok((o, ledger))
 }
 
-/// Runs a flow future as a promise; a ledger's own failure rejects with the ledger's error.
-fn promise<F>(ledger: Option<JsLedger>, flow: impl FnOnce(Option<Rc<JsLedger>>) -> F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue>> + 'static,
-{
-    let ledger = ledger.map(Rc::new);
-    let keep = ledger.clone();
-    let future = flow(ledger);
-    future_to_promise(async move {
-        future.await.map_err(|err| {
-            keep.and_then(|l| l.take_failure())
-                .unwrap_or_else(|| err.into())
+impl WasmAuth {
+    /// Runs a flow as a promise: `setup` reads the JS arguments (its error rejects at once),
+    /// then `flow` gets the shared `Auth`, the arguments and the ledger. A ledger's own failure
+    /// rejects with the ledger's error, not a disguised one.
+    fn spawn<A, F>(
+        &self,
+        setup: Result<(A, Option<JsLedger>)>,
+        flow: impl FnOnce(Rc<Auth>, A, Option<Rc<JsLedger>>) -> F,
+    ) -> Promise
+    where
+        F: std::future::Future<Output = Result<JsValue>> + 'static,
+    {
+        let (args, ledger) = match setup {
+            Ok(parts) => parts,
+            Err(err) => return Promise::reject(&err.into()),
+        };
+        let ledger = ledger.map(Rc::new);
+        let keep = ledger.clone();
+        let future = flow(self.inner.clone(), args, ledger);
+        future_to_promise(async move {
+            future.await.map_err(|err| {
+                keep.and_then(|l| l.take_failure())
+                    .unwrap_or_else(|| err.into())
+            })
         })
-    })
-}
-
-fn rejected(err: JwtError) -> Promise {
-    Promise::reject(&err.into())
+    }
 }
 
 #[wasm_bindgen]
@@ -235,58 +243,48 @@ impl WasmAuth {
     /// Rotates a refresh token. Resolves to a Session.
     #[wasm_bindgen(js_name = refreshSession)]
     pub fn refresh_session(&self, refresh_token: JsValue, options: JsValue) -> Promise {
-        let setup = || -> Result<(String, Option<String>, Option<JsLedger>)> {
+        let setup = (|| {
             let token = string_arg(
                 &refresh_token,
                 "refreshToken",
                 Some(crate::DEFAULT_MAX_TOKEN_SIZE),
             )?;
-            let (o, ledger) = ledger_of(
-                &options,
-                "refreshSession options",
-                &["accessToken", "ledger"],
-            )?;
-            let access = match &o {
-                Some(o) => opt_string(o, "accessToken")?,
-                None => None,
-            };
-            Ok((token, access, ledger))
-        };
-        let (token, access, ledger) = match setup() {
-            Ok(parts) => parts,
-            Err(err) => return rejected(err),
-        };
-        let auth = self.inner.clone();
-        promise(ledger, move |ledger| async move {
+            let known = &["accessToken", "ledger"];
+            let (o, ledger) = ledger_of(&options, "refreshSession options", known)?;
+            let access = o
+                .as_ref()
+                .map(|o| opt_string(o, "accessToken"))
+                .transpose()?
+                .flatten();
+            Ok(((token, access), ledger))
+        })();
+        self.spawn(setup, |auth, (token, access), ledger| async move {
             let options = RefreshOptions {
                 access_token: access.as_deref(),
             };
-            let session = auth
-                .refresh_session(&token, options, ledger.as_deref())
-                .await?;
-            to_js(&session)
+            to_js(
+                &auth
+                    .refresh_session(&token, options, ledger.as_deref())
+                    .await?,
+            )
         })
     }
 
     /// Revokes a session.
     #[wasm_bindgen(js_name = revokeSession)]
     pub fn revoke_session(&self, sid: JsValue, ledger: JsValue) -> Promise {
-        let setup = || -> Result<(String, JsLedger)> {
-            Ok((string_arg(&sid, "sid", Some(256))?, JsLedger::new(ledger)?))
-        };
-        let (sid, ledger) = match setup() {
-            Ok(parts) => parts,
-            Err(err) => return rejected(err),
-        };
-        let auth = self.inner.clone();
-        promise(Some(ledger), move |ledger| async move {
-            match ledger {
-                Some(ledger) => auth
-                    .revoke_session(&sid, ledger.as_ref())
-                    .await
-                    .map(|()| JsValue::UNDEFINED),
-                None => Err(JwtError::invalid_argument("revokeSession needs a ledger")),
-            }
+        let setup = (|| {
+            Ok((
+                string_arg(&sid, "sid", Some(256))?,
+                Some(JsLedger::new(ledger)?),
+            ))
+        })();
+        self.spawn(setup, |auth, sid, ledger| async move {
+            let ledger =
+                ledger.ok_or_else(|| JwtError::invalid_argument("revokeSession needs a ledger"))?;
+            auth.revoke_session(&sid, ledger.as_ref())
+                .await
+                .map(|()| JsValue::UNDEFINED)
         })
     }
 
@@ -310,21 +308,13 @@ impl WasmAuth {
     /// Redeems a magic link (token or URL). Resolves to its claims.
     #[wasm_bindgen(js_name = redeemMagicLink)]
     pub fn redeem_magic_link(&self, token_or_url: JsValue, options: JsValue) -> Promise {
-        let setup = || -> Result<(String, Option<JsLedger>)> {
-            let input = string_arg(
-                &token_or_url,
-                "tokenOrUrl",
-                Some(crate::DEFAULT_MAX_TOKEN_SIZE + 2048),
-            )?;
+        let setup = (|| {
+            let max = crate::DEFAULT_MAX_TOKEN_SIZE + 2048;
+            let input = string_arg(&token_or_url, "tokenOrUrl", Some(max))?;
             let (_, ledger) = ledger_of(&options, "redeemMagicLink options", &["ledger"])?;
             Ok((input, ledger))
-        };
-        let (input, ledger) = match setup() {
-            Ok(parts) => parts,
-            Err(err) => return rejected(err),
-        };
-        let auth = self.inner.clone();
-        promise(ledger, move |ledger| async move {
+        })();
+        self.spawn(setup, |auth, input, ledger| async move {
             to_js(&auth.redeem_magic_link(&input, ledger.as_deref()).await?)
         })
     }
@@ -349,19 +339,14 @@ impl WasmAuth {
     /// Checks a one-time code. Resolves to the challenge's claims.
     #[wasm_bindgen(js_name = verifyOtp)]
     pub fn verify_otp(&self, challenge: JsValue, code: JsValue, options: JsValue) -> Promise {
-        let setup = || -> Result<(String, String, Option<JsLedger>)> {
+        let setup = (|| {
             let challenge =
                 string_arg(&challenge, "challenge", Some(crate::DEFAULT_MAX_TOKEN_SIZE))?;
             let code = string_arg(&code, "code", Some(64))?;
             let (_, ledger) = ledger_of(&options, "verifyOtp options", &["ledger"])?;
-            Ok((challenge, code, ledger))
-        };
-        let (challenge, code, ledger) = match setup() {
-            Ok(parts) => parts,
-            Err(err) => return rejected(err),
-        };
-        let auth = self.inner.clone();
-        promise(ledger, move |ledger| async move {
+            Ok(((challenge, code), ledger))
+        })();
+        self.spawn(setup, |auth, (challenge, code), ledger| async move {
             to_js(
                 &auth
                     .verify_otp(&challenge, &code, ledger.as_deref())
@@ -398,7 +383,7 @@ impl WasmAuth {
         code: JsValue,
         options: JsValue,
     ) -> Promise {
-        let setup = || -> Result<(String, SecondFactor, String, Option<JsLedger>)> {
+        let setup = (|| {
             let pending = string_arg(
                 &pending,
                 "pendingToken",
@@ -407,14 +392,9 @@ impl WasmAuth {
             let factor = second_factor(&challenge)?;
             let code = string_arg(&code, "code", Some(64))?;
             let (_, ledger) = ledger_of(&options, "completeTwoFactor options", &["ledger"])?;
-            Ok((pending, factor, code, ledger))
-        };
-        let (pending, factor, code, ledger) = match setup() {
-            Ok(parts) => parts,
-            Err(err) => return rejected(err),
-        };
-        let auth = self.inner.clone();
-        promise(ledger, move |ledger| async move {
+            Ok(((pending, factor, code), ledger))
+        })();
+        self.spawn(setup, |auth, (pending, factor, code), ledger| async move {
             to_js(
                 &auth
                     .complete_two_factor(&pending, &factor, &code, ledger.as_deref())

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::error::{ErrorCode, JwtError, Result};
+use crate::time::MILLISECONDS_THRESHOLD;
 use crate::token::{Header, DEFAULT_MAX_TOKEN_SIZE};
 
 /// The largest leeway accepted: 366 days (the flows use long leeways to accept an expired
@@ -207,16 +208,19 @@ pub(crate) fn check_typ(header: &Header, expected: &str) -> Result<()> {
 
 /// A numeric date claim: absent, or a number (RFC 7519 §2).
 pub(crate) fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<f64>> {
+    let invalid = |why: String| JwtError::claim_failed(name, "invalid", why);
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or_else(|| {
-            JwtError::claim_failed(name, "invalid", format!("\"{name}\" must be a number"))
-        }),
-        Some(_) => Err(JwtError::claim_failed(
-            name,
-            "invalid",
-            format!("\"{name}\" must be a number"),
-        )),
+        Some(Value::Number(n)) => match n.as_f64() {
+            // A date in milliseconds (Date.now()) would read as thousands of years ahead and
+            // make a token that never expires: it is refused, as a `now` in milliseconds is.
+            Some(t) if t.abs() >= MILLISECONDS_THRESHOLD => Err(invalid(format!(
+                "\"{name}\" looks like milliseconds: NumericDate is seconds"
+            ))),
+            Some(t) => Ok(Some(t)),
+            None => Err(invalid(format!("\"{name}\" must be a number"))),
+        },
+        Some(_) => Err(invalid(format!("\"{name}\" must be a number"))),
     }
 }
 

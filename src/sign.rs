@@ -6,7 +6,7 @@ use crate::alg::sign_bytes;
 use crate::error::{JwtError, Result};
 use crate::keys::Key;
 use crate::random;
-use crate::time::{check_duration, resolve_now};
+use crate::time::{check_duration, resolve_now, MILLISECONDS_THRESHOLD};
 use crate::token::base64url;
 
 /// How to make the `jti` claim.
@@ -178,10 +178,11 @@ fn check_registered(claims: &Map<String, Value>) -> Result<()> {
         )
     };
     for name in ["exp", "nbf", "iat"] {
-        if let Some(value) = claims.get(name) {
-            if !value.is_number() {
-                return wrong(name, "a number of seconds");
-            }
+        match claims.get(name).map(Value::as_f64) {
+            None => {}
+            Some(Some(t)) if t.abs() < MILLISECONDS_THRESHOLD => {}
+            Some(Some(_)) => return wrong(name, "seconds, not milliseconds (Date.now() / 1000)"),
+            Some(None) => return wrong(name, "a number of seconds"),
         }
     }
     for name in ["iss", "sub", "jti"] {

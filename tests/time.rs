@@ -343,3 +343,32 @@ fn refresh_at_is_milliseconds_before_exp() {
         ErrorCode::InvalidArgument
     );
 }
+
+#[test]
+fn time_claims_in_milliseconds_are_refused_by_sign_verify_and_inspect() {
+    let key = hs256_key();
+    let ms = 1_796_000_000_000.0; // Date.now() in December 2026
+    for name in ["exp", "nbf", "iat"] {
+        let claims = object(json!({ name: ms }));
+        let err = error(edge_jwt::sign(&claims, &key, &SignOptions::default()));
+        assert_eq!(err.code(), ErrorCode::InvalidArgument, "sign {name}");
+        assert_eq!(err.claim(), Some(name));
+
+        // A token made elsewhere with a millisecond date would otherwise never expire.
+        let token = raw_claims(&format!(r#"{{"{name}":{ms}}}"#));
+        let err = error(edge_jwt::verify(&token, &key, &options(Alg::HS256)));
+        assert_eq!(
+            err.code(),
+            ErrorCode::JwtClaimValidationFailed,
+            "verify {name}"
+        );
+        assert_eq!((err.claim(), err.reason()), (Some(name), Some("invalid")));
+        assert_eq!(
+            code(edge_jwt::inspect(&token, Some(1e9))),
+            ErrorCode::JwtInvalid
+        );
+    }
+    // Seconds just under the threshold (the year 5138) still count as seconds.
+    let far = raw_claims(r#"{"exp":99999999999}"#);
+    assert!(edge_jwt::verify(&far, &key, &options(Alg::HS256)).is_ok());
+}

@@ -32,9 +32,11 @@ impl KeySet {
         KeySet::default()
     }
 
-    /// Reads a JWKS (`{"keys": [...]}`). Keys meant for encryption (`use: "enc"`) and key types
-    /// edge-jwt does not sign with are skipped, as other JWKS readers do; a malformed or weak
-    /// signature key is an error. RSA and `oct` keys without `alg` get `default_alg` if given.
+    /// Reads a JWKS (`{"keys": [...]}`). Keys meant for encryption (`use: "enc"`), key types
+    /// edge-jwt does not sign with, and keys it refuses (too weak, malformed, an unsupported
+    /// `alg`) are left out, so one such key added by a provider does not break verification with
+    /// the others; a set in which no key at all is usable is an error naming the first failure.
+    /// RSA and `oct` keys without `alg` get `default_alg` if given.
     ///
     /// ```
     /// let jwks = serde_json::json!({"keys": []});
@@ -59,17 +61,28 @@ impl KeySet {
             .and_then(Value::as_array)
             .ok_or_else(|| JwtError::jwk("a JWKS is an object with a \"keys\" array"))?;
         let mut set = KeySet::new();
+        let mut first_failure = None;
         for (index, jwk) in keys.iter().enumerate() {
             if is_skipped(jwk) {
                 continue;
             }
             let hint = default_alg.filter(|_| jwk.get("alg").is_none());
-            let key = Key::from_jwk_with_alg(jwk, hint).map_err(|err| {
-                JwtError::new(err.code(), format!("JWKS key {index}: {}", err.message()))
-            })?;
-            set.add(key);
+            match Key::from_jwk_with_alg(jwk, hint) {
+                Ok(key) => set.add(key),
+                // One unusable key (too weak, an algorithm edge-jwt lacks) must not take the
+                // whole set down when a provider adds it: it is left out, like `use: "enc"`.
+                Err(err) => {
+                    first_failure.get_or_insert_with(|| {
+                        JwtError::new(err.code(), format!("JWKS key {index}: {}", err.message()))
+                    });
+                }
+            }
         }
-        Ok(set)
+        match first_failure {
+            // Nothing usable at all is a misconfiguration: say why the first key failed.
+            Some(failure) if set.is_empty() => Err(failure),
+            _ => Ok(set),
+        }
     }
 
     /// Adds a key.

@@ -241,3 +241,37 @@ fn the_pending_token_expires_and_cannot_be_tampered_with() {
         Some("exp"),
     );
 }
+
+#[test]
+fn a_mismatched_second_factor_does_not_use_up_the_code() {
+    let (auth, _) = auth();
+    let ledger = MemoryLedger::new();
+    let pending = auth
+        .begin_two_factor(&TwoFactorRequest::new("ada", ["sms"]))
+        .unwrap();
+    // Bob's sign-in code, posted to Ada's two-factor step, and an email code for an SMS-only
+    // user: both refused before the ledger is touched...
+    let (bob_factor, bob_code) = otp_for(&auth, "bob", OtpChannel::Sms);
+    let (email_factor, email_code) = otp_for(&auth, "ada", OtpChannel::Email);
+    let mismatched = [
+        (&bob_factor, &bob_code, ErrorCode::SubjectMismatch),
+        (
+            &email_factor,
+            &email_code,
+            ErrorCode::JwtClaimValidationFailed,
+        ),
+    ];
+    for (factor, code, expected) in mismatched {
+        let err =
+            run(auth.complete_two_factor(&pending.pending_token, factor, code, Some(&ledger)))
+                .unwrap_err();
+        assert_eq!(err.code(), expected);
+    }
+    // ...so both codes still work where they belong.
+    for (factor, code) in [(&bob_factor, &bob_code), (&email_factor, &email_code)] {
+        let SecondFactor::Otp { challenge } = factor else {
+            unreachable!()
+        };
+        assert!(run(auth.verify_otp(challenge, code, Some(&ledger))).is_ok());
+    }
+}

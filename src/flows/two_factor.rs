@@ -183,7 +183,9 @@ impl Auth {
             .unwrap_or_default();
         let method = match factor {
             SecondFactor::Otp { challenge } => {
-                let claims = self.verify_otp(challenge, code, ledger).await?;
+                // The cheap checks come first, so a challenge for another user or a method
+                // that is not enabled is refused without counting an attempt or using it up.
+                let claims = self.open(Purpose::Otp, challenge, now, 0.0)?;
                 if str_claim(&claims, "sub")? != sub {
                     return Err(JwtError::new(
                         ErrorCode::SubjectMismatch,
@@ -199,6 +201,7 @@ impl Auth {
                         "this second factor is not enabled for the user",
                     ));
                 }
+                self.verify_otp(challenge, code, ledger).await?;
                 channel.amr()
             }
             SecondFactor::Totp { secret, params } => {

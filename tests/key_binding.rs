@@ -116,8 +116,33 @@ fn none_cannot_be_an_algorithm() {
 }
 
 #[test]
+fn rfc_9864_ed25519_is_eddsa() {
+    // jose 6 writes "alg":"Ed25519" (RFC 9864's fully-specified name) for Ed25519 keys.
+    let key = Key::generate(Alg::EdDSA).unwrap();
+    let input = format!(
+        "{}.{}",
+        b64(r#"{"alg":"Ed25519"}"#),
+        b64(r#"{"sub":"ada"}"#)
+    );
+    let secret = ed25519_dalek::SigningKey::from_bytes(
+        &unb64(key.to_jwk(true).unwrap()["d"].as_str().unwrap())
+            .try_into()
+            .unwrap(),
+    );
+    use ed25519_dalek::Signer;
+    let token = format!("{input}.{}", b64(secret.sign(input.as_bytes()).to_bytes()));
+    let verified = verify(&token, &key.public_key().unwrap(), &options(Alg::EdDSA)).unwrap();
+    assert_eq!(verified.claims["sub"], "ada");
+    // Allowed only where EdDSA is: an HS256 verifier still refuses it.
+    assert_eq!(
+        code(verify(&token, &hs256_key(), &options(Alg::HS256))),
+        ErrorCode::JoseAlgNotAllowed
+    );
+}
+
+#[test]
 fn unsupported_token_alg() {
-    for alg in ["ES512", "HS1", "RSA-OAEP", "hs256", "Ed25519", ""] {
+    for alg in ["ES512", "HS1", "RSA-OAEP", "hs256", "Ed448", ""] {
         let token = raw(&format!(r#"{{"alg":"{alg}"}}"#), "{}");
         assert_eq!(
             code(verify(&token, &hs256_key(), &options(Alg::HS256))),

@@ -21,6 +21,8 @@ use crate::error::{ErrorCode, JwtError};
 /// assert_eq!(alg, Alg::ES256);
 /// assert_eq!(alg.as_str(), "ES256");
 /// assert!("none".parse::<Alg>().is_err());
+/// // RFC 9864's fully-specified "Ed25519" is read as EdDSA.
+/// assert_eq!("Ed25519".parse::<Alg>().unwrap(), Alg::EdDSA);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(clippy::upper_case_acronyms)]
@@ -174,6 +176,11 @@ impl FromStr for Alg {
     type Err = JwtError;
 
     fn from_str(name: &str) -> Result<Self, JwtError> {
+        if name == "Ed25519" {
+            // RFC 9864's fully-specified name for EdDSA with Ed25519 (jose 6 writes it): the
+            // same algorithm as "EdDSA" over the only curve edge-jwt supports.
+            return Ok(Alg::EdDSA);
+        }
         Alg::ALL
             .iter()
             .copied()
@@ -186,8 +193,13 @@ impl FromStr for Alg {
                     )
                     .with_claim("alg")
                 } else {
-                    JwtError::new(ErrorCode::JoseNotSupported, "unsupported algorithm")
-                        .with_reason("unsupported_alg")
+                    let shown: String = name.chars().take(32).collect();
+                    JwtError::new(
+                        ErrorCode::JoseNotSupported,
+                        format!("unsupported algorithm {shown:?}"),
+                    )
+                    .with_claim("alg")
+                    .with_reason("unsupported_alg")
                 }
             })
     }

@@ -232,10 +232,6 @@ export function refreshAt(token, options) {
   return call((g) => g.refreshAt(token, options));
 }
 
-/** The raw wasm handle of a Key (for the package's own modules). */
-export function rawKeyOf(key) {
-  return keyHandle(key);
-}
 
 export { Auth, totpCode } from "./flows.js";
 export { MemoryLedger, StoreLedger } from "./ledger.js";
@@ -243,4 +239,5 @@ export { scheduleRefresh } from "./scheduler.js";
 
 // For the package's own tests (not public, not typed): run code in the guarded call, read the
 // instance generation and the instance's exports.
-Object.defineProperty(Key, Symbol.for("edge-jwt.internals"), { value: { call, currentGeneration, instanceExports } });
+// flows.js reaches a Key's raw handle the same way, so the handle never becomes a public export.
+Object.defineProperty(Key, Symbol.for("edge-jwt.internals"), { value: { call, currentGeneration, instanceExports, rawKeyOf: (key) => keyHandle(key) } });

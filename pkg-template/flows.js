@@ -1,7 +1,9 @@
 // The sign-in flows: a thin wrapper over the wasm `WasmAuth`. Methods that can take a ledger
 // return promises (with or without one); the others are synchronous. All rules are in Rust.
 import { adoptError, call, currentGeneration } from "./core.js";
-import { Key, JwtError, rawKeyOf } from "./api.js";
+import { Key, JwtError } from "./api.js";
+
+const rawKeyOf = (key) => Key[Symbol.for("edge-jwt.internals")].rawKeyOf(key);
 
 async function settled(promise) {
   try {

@@ -22,7 +22,7 @@ export class StoreLedger {
   constructor(store, options = {}) {
     for (const method of ["get", "put", "delete"]) {
       if (typeof store?.[method] !== "function") {
-        throw new TypeError(`edge-jwt: a ledger store needs a synchronous ${method}(key) method`);
+        throw new TypeError(`edge-jwt: a ledger store needs synchronous get(key), put(key, value) and delete(key) methods; ${method} is missing`);
       }
     }
     this.#store = store;

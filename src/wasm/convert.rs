@@ -26,14 +26,43 @@ pub(crate) fn string_arg(value: &JsValue, what: &str, max_len: Option<usize>) ->
 
 /// A plain JSON object from JS (through `JSON.stringify`, so what is signed is what JSON says).
 pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<Map<String, Value>> {
-    let bad = || JwtError::invalid_argument(format!("{what} must be a plain JSON object"));
     if !value.is_object() || Array::is_array(value) {
-        return Err(bad());
+        return Err(JwtError::invalid_argument(format!(
+            "{what} must be a plain JSON object"
+        )));
     }
-    let text = JSON::stringify(value).map_err(|_| bad())?;
-    let text = text.as_string().ok_or_else(bad)?;
-    json::parse_object(&text).map_err(|_| bad())
+    let unserialisable = || {
+        JwtError::invalid_argument(format!(
+            "{what} cannot be written as JSON (a BigInt, a cycle, or nesting too deep)"
+        ))
+    };
+    let text = JSON::stringify(value).map_err(|_| unserialisable())?;
+    let text = text.dyn_into::<JsString>().map_err(|_| unserialisable())?;
+    // Checked before the text is copied into the module's memory, which never shrinks.
+    if text.length() as usize > MAX_JSON_INPUT {
+        return Err(JwtError::invalid_argument(format!(
+            "{what} is larger than {} KiB of JSON",
+            MAX_JSON_INPUT / 1024
+        ))
+        .with_reason("too_large"));
+    }
+    if !text.is_valid_utf16() {
+        return Err(JwtError::invalid_argument(format!(
+            "{what} holds a string that is not valid Unicode (a lone surrogate)"
+        )));
+    }
+    json::parse_object(&String::from(text))
+        .map_err(|why| JwtError::invalid_argument(format!("{what} {why}")))
 }
+
+/// The module's memory size in 64 KiB pages (for tests of what must not enter it).
+#[cfg(test)]
+pub(crate) fn wasm_memory_pages() -> usize {
+    core::arch::wasm32::memory_size(0)
+}
+
+/// The largest JSON object accepted from JS (claims, JWKs, headers): 1 MiB.
+pub(crate) const MAX_JSON_INPUT: usize = 1 << 20;
 
 /// JSON text to a JS value.
 pub(crate) fn to_js(value: &impl serde::Serialize) -> Result<JsValue> {

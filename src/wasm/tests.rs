@@ -166,6 +166,26 @@ fn sign_refuses_claims_that_are_not_plain_objects() {
     assert_healthy();
 }
 
+#[wasm_bindgen_test]
+fn sign_refuses_claims_over_a_mebibyte_before_copying_them() {
+    let key = hs256();
+    // (Made before measuring: building the test string itself goes through wasm memory.)
+    let claims = object_with("blob", &huge(2 << 20));
+    let pages = super::convert::wasm_memory_pages();
+    let error = jwt_error(sign(claims, &key, undefined()), "2 MiB of claims");
+    assert_eq!(prop(&error, "code").as_deref(), Some(INVALID));
+    assert_eq!(prop(&error, "reason").as_deref(), Some("too_large"));
+    assert_eq!(
+        super::convert::wasm_memory_pages(),
+        pages,
+        "the text never entered wasm memory"
+    );
+    // Just under the cap is fine.
+    let claims = object_with("blob", &huge((1 << 20) - 100));
+    assert!(sign(claims, &key, undefined()).is_ok());
+    assert_healthy();
+}
+
 /// Evaluates a JS expression.
 fn js_eval(expression: &str) -> JsValue {
     Function::new_no_args(&format!("return {expression};"))

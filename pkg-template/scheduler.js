@@ -143,7 +143,7 @@ function localStorageOrUndefined() {
  *   any); without onError they are logged to the console.
  * - **Bad tokens.** A malformed token reports the JwtError of {@link inspect}/{@link refreshAt}
  *   (`ERR_JWS_INVALID`, `ERR_JWT_INVALID`, a token without `exp`); an `exp` that is plainly in
- *   milliseconds reports `ERR_INVALID_ARGUMENT` instead of waiting until the year 50000. The
+ *   milliseconds reports `ERR_JWT_INVALID` (claim `exp`) instead of waiting until the year 50000. The
  *   scheduler then waits for another token.
  * - **Loading.** It may be called before the WebAssembly module is loaded: it awaits the
  *   package's `ready` itself.
@@ -269,15 +269,11 @@ export function scheduleRefreshAfter(load, options) {
     }
     let made;
     try {
+      // inspect() refuses an exp or iat in milliseconds (ERR_JWT_INVALID, claim "exp"/"iat"),
+      // so a token never reads as living until the year 50000.
       const info = inspect(token);
       const exp = info.expiresAt?.getTime();
-      if (exp !== undefined && exp / 1000 >= MS_THRESHOLD) {
-        throw invalid("the token's exp looks like milliseconds; JWT times are seconds", "exp");
-      }
       const iat = info.issuedAt?.getTime();
-      if (iat !== undefined && iat / 1000 >= MS_THRESHOLD) {
-        throw invalid("the token's iat looks like milliseconds; JWT times are seconds", "iat");
-      }
       if (iat !== undefined && exp !== undefined && iat < exp) {
         if (fresh) {
           // Issued a moment ago: the server's clock read iat (whole seconds) then.

@@ -109,11 +109,11 @@ test("refreshes before exp, hands the replaced token and an AbortSignal to refre
   assert.equal(h.calls.length, calls, "nothing after cancel()");
 });
 
-test("an exp plainly in milliseconds is ERR_INVALID_ARGUMENT, not a far future; no refresh, no long timer", async () => {
+test("an exp plainly in milliseconds is an error (ERR_JWT_INVALID from the core), not a far future; no refresh, no long timer", async () => {
   delays = [];
   const h = harness(craft({ sub: "u", iat: Math.floor(nowS()), exp: Date.now() + 60_000 }));
   await until(() => h.errors.length > 0, 2000, "onError");
-  assert.equal(h.errors[0].error.code, "ERR_INVALID_ARGUMENT");
+  assert.equal(h.errors[0].error.code, "ERR_JWT_INVALID");
   assert.equal(h.errors[0].error.claim, "exp");
   assert.equal(h.errors[0].stopped, false);
   await wait(100);

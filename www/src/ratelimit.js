@@ -35,7 +35,11 @@ export class RateLimiterObject extends DurableObject {
   }
 }
 
-/** The client address: CF-Connecting-IP on Cloudflare (and wrangler dev), else a fixed key. */
+/**
+ * The client address: CF-Connecting-IP on Cloudflare (and wrangler dev), else a fixed key.
+ * Cloudflare's edge sets this header itself, overwriting any the client sent, so it can be
+ * trusted there; behind any other proxy, derive the address from what that proxy vouches for.
+ */
 export function clientKey(request) {
   return request.headers.get("cf-connecting-ip") || "local";
 }

@@ -280,6 +280,11 @@ describe("demo worker on workerd (wrangler dev)", () => {
       assertError(await call("POST", path, { body: "[1,2]", headers }), 400, "ERR_INVALID_ARGUMENT");
       assertError(await call("POST", path, { body: `{"pad":"${"x".repeat(20_000)}"}`, headers }), 413, "ERR_INVALID_ARGUMENT");
       if (path !== "/auth/refresh") assertError(await call("POST", path, { json: {} }), 400, "ERR_INVALID_ARGUMENT");
+      // Valid JSON, but not sent as JSON (what a cross-site form could post): 415.
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
+        const sent = type === undefined ? {} : { "content-type": type };
+        assertError(await call("POST", path, { body: '{"email":"a@b.c","password":"x"}', headers: sent }), 415, "ERR_INVALID_ARGUMENT");
+      }
     }
     assertError(await call("POST", "/auth/password", { json: { email: USERS.grace.email } }), 400, "ERR_INVALID_ARGUMENT");
     assertError(await call("POST", "/auth/password", { json: { email: 42, password: "x" } }), 400, "ERR_INVALID_ARGUMENT");

@@ -31,7 +31,8 @@ export function errorResponse(status, code, message, headers = {}) {
 
 /**
  * Reads a JSON object body of at most MAX_BODY bytes: 413 when larger (whatever Content-Length
- * says), 400 ERR_INVALID_ARGUMENT when it is not a JSON object. `optional`: an empty body is {}.
+ * says), 415 when it is not sent as application/json, 400 ERR_INVALID_ARGUMENT when it is not a
+ * JSON object. `optional`: an empty body is {}.
  */
 export async function readJson(request, { optional = false } = {}) {
   const declared = Number(request.headers.get("content-length"));
@@ -58,6 +59,12 @@ export async function readJson(request, { optional = false } = {}) {
     at += chunk.byteLength;
   }
   if (optional && size === 0) return {};
+  // A JSON API answers JSON bodies only: a text/plain or form body (what a cross-site HTML form
+  // can send without a preflight) is refused, whatever it contains.
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new HttpError(415, "ERR_INVALID_ARGUMENT", "the body must be sent as application/json");
+  }
   let value;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

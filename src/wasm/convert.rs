@@ -73,7 +73,25 @@ pub(crate) fn to_js(value: &impl serde::Serialize) -> Result<JsValue> {
 
 /// An options object: `undefined`/`null` is empty; names outside `known` are refused so that
 /// a typo (`isuer`) never silently turns a check off.
-pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Option<Object>> {
+/// An options object read once: the names it has are listed up front, so absent options cost
+/// no call into JS.
+pub(crate) struct Opts {
+    object: Object,
+    present: Vec<String>,
+}
+
+impl Opts {
+    /// The option's value, or `undefined` when the object does not have it.
+    pub(crate) fn get(&self, name: &str) -> JsValue {
+        if self.present.iter().any(|p| p == name) {
+            prop(&self.object, name)
+        } else {
+            JsValue::UNDEFINED
+        }
+    }
+}
+
+pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Option<Opts>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -81,6 +99,7 @@ pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Opt
         .dyn_ref::<Object>()
         .filter(|_| value.is_object() && !Array::is_array(value))
         .ok_or_else(|| JwtError::invalid_argument(format!("{what} must be an object")))?;
+    let mut present = Vec::new();
     for name in Object::keys(object).iter() {
         let name = name.as_string().unwrap_or_default();
         if !known.contains(&name.as_str()) {
@@ -88,11 +107,21 @@ pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Opt
                 "{what} has an unknown option \"{name}\""
             )));
         }
+        present.push(name);
     }
-    Ok(Some(object.clone()))
+    Ok(Some(Opts {
+        object: object.clone(),
+        present,
+    }))
 }
 
-pub(crate) fn get(object: &Object, name: &str) -> JsValue {
+/// `get(options, name)`: the value of an option (see [`Opts::get`]).
+pub(crate) fn get(options: &Opts, name: &str) -> JsValue {
+    options.get(name)
+}
+
+/// A property of any JS object.
+pub(crate) fn prop(object: &Object, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
@@ -100,7 +129,7 @@ fn absent(value: &JsValue) -> bool {
     value.is_undefined() || value.is_null()
 }
 
-pub(crate) fn opt_string(object: &Object, name: &str) -> Result<Option<String>> {
+pub(crate) fn opt_string(object: &Opts, name: &str) -> Result<Option<String>> {
     let value = get(object, name);
     if absent(&value) {
         return Ok(None);
@@ -112,7 +141,7 @@ pub(crate) fn opt_string(object: &Object, name: &str) -> Result<Option<String>> 
 }
 
 /// A string or an array of strings.
-pub(crate) fn string_list(object: &Object, name: &str) -> Result<Vec<String>> {
+pub(crate) fn string_list(object: &Opts, name: &str) -> Result<Vec<String>> {
     let value = get(object, name);
     if absent(&value) {
         return Ok(Vec::new());
@@ -131,7 +160,7 @@ pub(crate) fn string_list(object: &Object, name: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-pub(crate) fn opt_number(object: &Object, name: &str) -> Result<Option<f64>> {
+pub(crate) fn opt_number(object: &Opts, name: &str) -> Result<Option<f64>> {
     let value = get(object, name);
     if absent(&value) {
         return Ok(None);
@@ -145,7 +174,7 @@ pub(crate) fn opt_number(object: &Object, name: &str) -> Result<Option<f64>> {
 }
 
 /// A duration: seconds, or a string like `"15m"`.
-pub(crate) fn opt_duration(object: &Object, name: &str) -> Result<Option<f64>> {
+pub(crate) fn opt_duration(object: &Opts, name: &str) -> Result<Option<f64>> {
     let value = get(object, name);
     if absent(&value) {
         return Ok(None);
@@ -159,7 +188,7 @@ pub(crate) fn opt_duration(object: &Object, name: &str) -> Result<Option<f64>> {
 }
 
 /// `now`: a `Date` or seconds. Milliseconds are refused later, by the core.
-pub(crate) fn opt_now(object: Option<&Object>) -> Result<Option<f64>> {
+pub(crate) fn opt_now(object: Option<&Opts>) -> Result<Option<f64>> {
     let Some(object) = object else {
         return Ok(None);
     };
@@ -189,7 +218,7 @@ pub(crate) fn alg_arg(value: &JsValue) -> Result<Alg> {
     })
 }
 
-pub(crate) fn alg_list(object: &Object, name: &str) -> Result<Vec<Alg>> {
+pub(crate) fn alg_list(object: &Opts, name: &str) -> Result<Vec<Alg>> {
     let value = get(object, name);
     if !Array::is_array(&value) {
         return Err(JwtError::invalid_argument(format!(

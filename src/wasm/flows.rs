@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -38,13 +38,13 @@ pub struct WasmAuth {
     inner: Rc<Auth>,
 }
 
-fn required_string(o: &Object, name: &str) -> Result<String> {
+fn required_string(o: &Opts, name: &str) -> Result<String> {
     opt_string(o, name)
         .map_err(|e| e.with_claim(name))?
         .ok_or_else(|| JwtError::invalid_argument(format!("{name} is required")).with_claim(name))
 }
 
-fn small_int(o: &Object, name: &str) -> Result<Option<u32>> {
+fn small_int(o: &Opts, name: &str) -> Result<Option<u32>> {
     match opt_number(o, name)? {
         None => Ok(None),
         Some(n) if n.fract() == 0.0 && (0.0..=1e6).contains(&n) => Ok(Some(n as u32)),
@@ -112,7 +112,7 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
 }
 
 /// `scope` as a string or an array of strings, space-joined.
-fn scope(o: &Object) -> Result<Option<String>> {
+fn scope(o: &Opts) -> Result<Option<String>> {
     let list = string_list(o, "scope")?;
     Ok(if list.is_empty() {
         None
@@ -121,7 +121,7 @@ fn scope(o: &Object) -> Result<Option<String>> {
     })
 }
 
-fn extra(o: &Object) -> Result<serde_json::Map<String, serde_json::Value>> {
+fn extra(o: &Opts) -> Result<serde_json::Map<String, serde_json::Value>> {
     let value = get(o, "claims");
     if value.is_undefined() || value.is_null() {
         return Ok(Default::default());
@@ -129,7 +129,7 @@ fn extra(o: &Object) -> Result<serde_json::Map<String, serde_json::Value>> {
     json_object(&value, "claims")
 }
 
-fn request_object(value: &JsValue, what: &str, known: &[&str]) -> Result<Object> {
+fn request_object(value: &JsValue, what: &str, known: &[&str]) -> Result<Opts> {
     options(value, what, known)?
         .ok_or_else(|| JwtError::invalid_argument(format!("{what} is required")))
 }
@@ -139,7 +139,7 @@ fn ledger_of(
     value: &JsValue,
     what: &str,
     known: &[&str],
-) -> Result<(Option<Object>, Option<JsLedger>)> {
+) -> Result<(Option<Opts>, Option<JsLedger>)> {
     let o = options(value, what, known)?;
     let ledger = match o.as_ref().map(|o| get(o, "ledger")) {
         Some(v) if !v.is_undefined() && !v.is_null() => Some(JsLedger::new(v)?),
@@ -474,7 +474,7 @@ pub fn totp_code_js(secret: JsValue, options: JsValue) -> JsResult<String> {
     Ok(totp_code(&secret, now, &params)?)
 }
 
-fn options_for_totp(value: &JsValue) -> Result<Option<Object>> {
+fn options_for_totp(value: &JsValue) -> Result<Option<Opts>> {
     options(value, "totpCode options", &["now", "digits", "step"])
 }
 

@@ -34,7 +34,7 @@ fn with_kid(key: Key, options: &JsValue) -> JsResult<Key> {
     )
 }
 
-fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<js_sys::Object>, JwtError> {
+fn options_arg(value: &JsValue, known: &[&str]) -> Result<Option<Opts>, JwtError> {
     options(value, "key options", known)
 }
 

@@ -8,7 +8,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{get, set};
+use super::convert::{prop, set};
 use crate::error::{JwtError, Result};
 use crate::flows::{Ledger, RotateOutcome, Rotation};
 
@@ -25,7 +25,7 @@ impl JsLedger {
         let ok = value.is_object()
             && METHODS
                 .iter()
-                .all(|m| get(value.unchecked_ref(), m).is_function());
+                .all(|m| prop(value.unchecked_ref(), m).is_function());
         if !ok {
             return Err(JwtError::invalid_argument(
                 "ledger must implement consume, countAttempt, rotate, revoke and isRevoked (see MemoryLedger)",
@@ -47,7 +47,7 @@ impl JsLedger {
             *self.failure.borrow_mut() = Some(error);
             JwtError::invalid_argument(format!("ledger.{method} failed"))
         };
-        let function: Function = get(self.object.unchecked_ref(), method).unchecked_into();
+        let function: Function = prop(self.object.unchecked_ref(), method).unchecked_into();
         let args: js_sys::Array = args.iter().collect();
         let result = Reflect::apply(&function, &self.object, &args).map_err(failed)?;
         match result.dyn_into::<Promise>() {
@@ -93,7 +93,7 @@ impl Ledger for JsLedger {
         ];
         let answer = self.call("rotate", &args).await?;
         let status = if answer.is_object() {
-            get(answer.unchecked_ref(), "status").as_string()
+            prop(answer.unchecked_ref(), "status").as_string()
         } else {
             None
         };
@@ -101,7 +101,7 @@ impl Ledger for JsLedger {
             Some("rotated") => Ok(RotateOutcome::Rotated),
             Some("reused") => Ok(RotateOutcome::Reused),
             Some("revoked") => Ok(RotateOutcome::Revoked),
-            Some("grace") => get(answer.unchecked_ref(), "successor")
+            Some("grace") => prop(answer.unchecked_ref(), "successor")
                 .as_string()
                 .map(RotateOutcome::Grace)
                 .ok_or_else(|| bad_answer("rotate")),

@@ -383,6 +383,12 @@ export declare class Auth {
   /** With a ledger, attempts are limited and a used challenge cannot be used again. */
   verifyOtp<C extends object = JwtClaims>(challenge: string, code: string, options?: LedgerOption): Promise<C & JwtClaims>;
   beginTwoFactor(request: SubjectRequest & { methods: SecondFactorMethod[] }): TwoFactorPending;
+  /**
+   * The second factor: an OTP challenge and its code, or `{ totp: secret }` and a TOTP code.
+   * With a ledger the pending token and the code are single-use and guesses are limited to
+   * `otpMaxAttempts` (per challenge, or per pending token for TOTP), then
+   * `ERR_OTP_ATTEMPTS_EXCEEDED` even for the right code. Without one, nothing limits guesses.
+   */
   completeTwoFactor(pendingToken: string, challenge: string | TotpFactor, code: string, options?: LedgerOption): Promise<Session>;
   /** The public JWKS of access tokens signed with `signingKey`. */
   jwks(): Jwks;

@@ -275,3 +275,42 @@ fn a_mismatched_second_factor_does_not_use_up_the_code() {
         assert!(run(auth.verify_otp(challenge, code, Some(&ledger))).is_ok());
     }
 }
+
+#[test]
+fn totp_guesses_are_limited_per_pending_token() {
+    // Without a limit, 10^6 codes (about 3 valid at a time) can be tried while the pending token
+    // lives. With a ledger: otp_max_attempts guesses, then even the right code is refused.
+    let (auth, clock) = auth();
+    let ledger = MemoryLedger::new();
+    let pending = auth
+        .begin_two_factor(&TwoFactorRequest::new("ada", ["totp"]))
+        .unwrap();
+    let (factor, code) = totp(&clock);
+    let params = TotpParams::default();
+    let valid: Vec<String> = [-30.0, 0.0, 30.0]
+        .iter()
+        .map(|dt| totp_code(TOTP_SECRET, clock.now() + dt, &params).unwrap())
+        .collect();
+    let wrong: Vec<String> = (0..1_000_000u32)
+        .map(|n| format!("{n:06}"))
+        .filter(|c| !valid.contains(c))
+        .take(5)
+        .collect();
+    for guess in &wrong {
+        assert_err(
+            run(auth.complete_two_factor(&pending.pending_token, &factor, guess, Some(&ledger))),
+            ErrorCode::OtpMismatch,
+            None,
+        );
+    }
+    assert_err(
+        run(auth.complete_two_factor(&pending.pending_token, &factor, &code, Some(&ledger))),
+        ErrorCode::OtpAttemptsExceeded,
+        None,
+    );
+    // A new pending token (the first factor again) starts a new count.
+    let again = auth
+        .begin_two_factor(&TwoFactorRequest::new("ada", ["totp"]))
+        .unwrap();
+    run(auth.complete_two_factor(&again.pending_token, &factor, &code, Some(&ledger))).unwrap();
+}

@@ -15,6 +15,10 @@ use crate::token::{UntrustedToken, DEFAULT_MAX_TOKEN_SIZE};
 use crate::verify::verify;
 
 /// Claims the flows set themselves; callers' extra claims cannot override them.
+/// Seconds a ledger keeps an entry beyond the moment the token it concerns stops verifying, for a
+/// ledger (a Durable Object, a database) whose clock is ahead of the verifier's.
+pub(crate) const LEDGER_CLOCK_MARGIN: f64 = 60.0;
+
 pub(crate) const RESERVED: &[&str] = &[
     "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "amr", "role", "scope", "gen", "cnf",
 ];
@@ -97,6 +101,21 @@ impl Auth {
             None => crate::now(),
         }
         .floor()
+    }
+
+    /// Until when a ledger must remember a use, an attempt count or a revocation concerning a
+    /// token that expires at `exp`: for as long as the token still verifies (`exp + leeway`), plus
+    /// [`LEDGER_CLOCK_MARGIN`] for a ledger whose clock runs ahead of this one. Forgetting it at
+    /// `exp` would let a used link, code or revoked family work again inside the leeway.
+    pub(crate) fn remember_until(&self, exp: f64) -> f64 {
+        exp + self.config.leeway + LEDGER_CLOCK_MARGIN
+    }
+
+    /// The `exp` of a verified flow token (every flow token is minted with one).
+    pub(crate) fn exp_of(claims: &Map<String, Value>) -> Result<f64> {
+        claims.get("exp").and_then(Value::as_f64).ok_or_else(|| {
+            JwtError::claim_failed("exp", "missing", "the token has no \"exp\" claim")
+        })
     }
 
     /// The public JWKS of asymmetric access tokens (empty without `signing_key`).

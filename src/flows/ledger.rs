@@ -223,13 +223,22 @@ impl Ledger for MemoryLedger {
 
     async fn rotate(&self, r: Rotation<'_>) -> Result<RotateOutcome> {
         Ok(self.with(|s| {
-            s.sweep(r.now);
-            let family = s.families.entry(r.family.to_owned()).or_insert(Family {
+            let now = self.now();
+            s.sweep(now);
+            // A family past its expiry is forgotten, whether or not a sweep removed it yet.
+            let fresh = Family {
                 generation: r.generation,
                 revoked: false,
                 last: None,
                 expires_at: r.expires_at,
-            });
+            };
+            let family = s
+                .families
+                .entry(r.family.to_owned())
+                .or_insert(fresh.clone());
+            if family.expires_at <= now {
+                *family = fresh;
+            }
             rotate_family(family, &r)
         }))
     }
@@ -249,7 +258,12 @@ impl Ledger for MemoryLedger {
     }
 
     async fn is_revoked(&self, family: &str) -> Result<bool> {
-        Ok(self.with(|s| s.families.get(family).is_some_and(|f| f.revoked)))
+        let now = self.now();
+        Ok(self.with(|s| {
+            s.families
+                .get(family)
+                .is_some_and(|f| f.revoked && f.expires_at > now)
+        }))
     }
 }
 

@@ -148,8 +148,8 @@ impl Auth {
         }
         if let Some(ledger) = ledger {
             let jti = str_claim(&claims, "jti")?;
-            let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
-            if !ledger.consume(&format!("magic-link:{jti}"), exp).await? {
+            let until = self.remember_until(Self::exp_of(&claims)?);
+            if !ledger.consume(&format!("magic-link:{jti}"), until).await? {
                 return Err(JwtError::new(
                     ErrorCode::TokenReused,
                     "this link was already used",

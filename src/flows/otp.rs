@@ -231,10 +231,10 @@ impl Auth {
         let code = normalize_code(code)?;
         let jti = str_claim(&claims, "jti")?;
         let sub = str_claim(&claims, "sub")?;
-        let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
+        let until = self.remember_until(Self::exp_of(&claims)?);
         if let Some(ledger) = ledger {
             let attempts = ledger
-                .count_attempt(&format!("otp-attempts:{jti}"), exp)
+                .count_attempt(&format!("otp-attempts:{jti}"), until)
                 .await?;
             if attempts > self.config.otp_max_attempts {
                 return Err(JwtError::new(
@@ -263,7 +263,7 @@ impl Auth {
             ));
         }
         if let Some(ledger) = ledger {
-            if !ledger.consume(&format!("otp:{jti}"), exp).await? {
+            if !ledger.consume(&format!("otp:{jti}"), until).await? {
                 return Err(JwtError::new(
                     ErrorCode::TokenReused,
                     "this code was already used",

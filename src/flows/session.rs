@@ -216,7 +216,7 @@ impl Auth {
             successor: &serialized,
             now,
             grace: self.config.refresh_reuse_grace,
-            expires_at: session_end,
+            expires_at: self.remember_until(session_end),
         };
         match ledger.rotate(rotation).await? {
             RotateOutcome::Rotated => Ok(successor),
@@ -250,7 +250,10 @@ impl Auth {
             return Err(JwtError::invalid_argument("sid is required"));
         }
         ledger
-            .revoke(sid, self.now() + self.config.session_max_age)
+            .revoke(
+                sid,
+                self.remember_until(self.now() + self.config.session_max_age),
+            )
             .await
     }
 }

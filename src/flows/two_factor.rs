@@ -153,8 +153,10 @@ impl Auth {
     /// Completes a two-factor sign-in: the pending token, then the second factor (an OTP
     /// challenge and code for the same subject, or a TOTP code). Returns a session whose access
     /// token's `amr` lists both factors and `"mfa"`. With a ledger, the pending token and the
-    /// code are single-use (a TOTP code cannot be used twice within its window) and OTP attempts
-    /// are counted.
+    /// code are single-use (a TOTP code cannot be used twice within its window), and attempts are
+    /// limited to `otp_max_attempts`: per OTP challenge, and for TOTP per pending token (then
+    /// `ERR_OTP_ATTEMPTS_EXCEEDED`, even for the right code). Without a ledger nothing limits
+    /// guesses while the pending token lives.
     ///
     /// ```
     /// use edge_jwt::{block_on, Auth, AuthConfig, MemoryLedger, OtpChannel, OtpRequest, SecondFactor, TwoFactorRequest};
@@ -176,6 +178,8 @@ impl Auth {
         let now = self.now();
         let pending = self.open(Purpose::TwoFactor, pending_token, now, 0.0)?;
         let sub = str_claim(&pending, "sub")?.to_owned();
+        let pending_jti = str_claim(&pending, "jti")?.to_owned();
+        let remember_until = self.remember_until(Self::exp_of(&pending)?);
         let allowed: Vec<&str> = pending
             .get("mth")
             .and_then(Value::as_array)
@@ -213,6 +217,19 @@ impl Auth {
                     ));
                 }
                 let code = normalize_code(code)?;
+                if let Some(ledger) = ledger {
+                    // Guesses at TOTP codes are limited per pending token, like OTP codes per
+                    // challenge; a new pending token needs the first factor again.
+                    let attempts = ledger
+                        .count_attempt(&format!("2fa-attempts:{pending_jti}"), remember_until)
+                        .await?;
+                    if attempts > self.config.otp_max_attempts {
+                        return Err(JwtError::new(
+                            ErrorCode::OtpAttemptsExceeded,
+                            "too many attempts: sign in again",
+                        ));
+                    }
+                }
                 let counter = verify_totp(secret, &code, now, params)?.ok_or_else(|| {
                     JwtError::new(ErrorCode::OtpMismatch, "the code does not match")
                 })?;
@@ -237,9 +254,10 @@ impl Auth {
             }
         };
         if let Some(ledger) = ledger {
-            let jti = str_claim(&pending, "jti")?;
-            let exp = pending.get("exp").and_then(Value::as_f64).unwrap_or(now);
-            if !ledger.consume(&format!("2fa:{jti}"), exp).await? {
+            if !ledger
+                .consume(&format!("2fa:{pending_jti}"), remember_until)
+                .await?
+            {
                 return Err(JwtError::new(
                     ErrorCode::TokenReused,
                     "this sign-in was already completed",

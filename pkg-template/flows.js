@@ -30,7 +30,13 @@ export class Auth {
     if (signingKey !== undefined && signingKey !== null && !(signingKey instanceof Key)) {
       throw new JwtError("ERR_INVALID_ARGUMENT", "signingKey must be a Key (EdDSA or ES256, private)", { claim: "signingKey" });
     }
-    this.#config = { rest: { ...rest }, signingKey: signingKey ?? undefined };
+    // A snapshot: the instance may have to be rebuilt after a trap, and by then the caller may
+    // have wiped or reused the Uint8Array it passed as a secret.
+    const copy = (secret) => (secret instanceof Uint8Array ? secret.slice() : secret);
+    const snapshot = { ...rest, secret: copy(rest.secret) };
+    if (Array.isArray(rest.previousSecrets)) snapshot.previousSecrets = rest.previousSecrets.map(copy);
+    if (!("secret" in rest)) delete snapshot.secret;
+    this.#config = { rest: snapshot, signingKey: signingKey ?? undefined };
     this.#raw = call((g) => this.#build(g));
     this.#generation = currentGeneration();
   }

@@ -164,3 +164,26 @@ fn grace_and_leeway_are_bounded_and_named() {
         accepted(|c| c.leeway = good);
     }
 }
+
+#[test]
+fn a_signing_key_whose_jwk_says_key_ops_sign_verifies_its_own_tokens() {
+    // RFC 7517 gives a private key key_ops ["sign"]; Auth still verifies the access tokens it
+    // signed (with the key's public half). A key whose key_ops forbid signing is refused.
+    let mut jwk = Key::generate(Alg::EdDSA).unwrap().to_jwk(true).unwrap();
+    jwk.insert("key_ops".into(), serde_json::json!(["sign"]));
+    let key = Key::from_jwk(&serde_json::Value::Object(jwk.clone())).unwrap();
+    let mut config = AuthConfig::new("https://id.example", "api", vec![7; 32]);
+    config.signing_key = Some(key);
+    let auth = Auth::new(config).unwrap();
+    let token = auth
+        .issue_access_token(&edge_jwt::AccessRequest::new("ada"))
+        .unwrap();
+    let claims = auth
+        .verify_access_token(&token, &Default::default())
+        .unwrap();
+    assert_eq!(claims["sub"], "ada");
+
+    jwk.insert("key_ops".into(), serde_json::json!(["verify"]));
+    let verify_only = Key::from_jwk(&serde_json::Value::Object(jwk)).unwrap();
+    refused(|c| c.signing_key = Some(verify_only.clone()), "signingKey");
+}

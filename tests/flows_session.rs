@@ -527,3 +527,40 @@ fn memory_ledger_rotation_rules() {
     assert!(run(ledger.is_revoked("f")).unwrap());
     assert!(!run(ledger.is_revoked("g")).unwrap());
 }
+
+/// A faulty ledger that answers every rotation with another session as the "successor".
+struct MixedUpLedger(String);
+
+impl Ledger for MixedUpLedger {
+    async fn consume(&self, _: &str, _: f64) -> Result<bool, edge_jwt::JwtError> {
+        Ok(true)
+    }
+    async fn count_attempt(&self, _: &str, _: f64) -> Result<u32, edge_jwt::JwtError> {
+        Ok(1)
+    }
+    async fn rotate(&self, _: Rotation<'_>) -> Result<RotateOutcome, edge_jwt::JwtError> {
+        Ok(RotateOutcome::Grace(self.0.clone()))
+    }
+    async fn revoke(&self, _: &str, _: f64) -> Result<(), edge_jwt::JwtError> {
+        Ok(())
+    }
+    async fn is_revoked(&self, _: &str) -> Result<bool, edge_jwt::JwtError> {
+        Ok(false)
+    }
+}
+
+#[test]
+fn a_grace_successor_from_another_session_is_refused() {
+    let (auth, _) = auth();
+    let ada = auth.issue_session(&SessionRequest::new("ada")).unwrap();
+    let mallory = auth.issue_session(&SessionRequest::new("mallory")).unwrap();
+    let ledger = MixedUpLedger(serde_json::to_string(&mallory).unwrap());
+    assert_err(
+        refresh(&auth, &ada.refresh_token, &ledger),
+        ErrorCode::InvalidArgument,
+        None,
+    );
+    // Its own successor is returned as it is.
+    let own = MixedUpLedger(serde_json::to_string(&ada).unwrap());
+    assert_eq!(refresh(&auth, &ada.refresh_token, &own).unwrap(), ada);
+}

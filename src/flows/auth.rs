@@ -36,6 +36,9 @@ pub struct Auth {
     pub(crate) config: AuthConfig,
     current: SecretKeys,
     previous: Vec<SecretKeys>,
+    /// The public half of `signing_key`, allowed to verify: Auth checks its own access tokens
+    /// with it whatever `key_ops` the private JWK listed (RFC 7517 gives a private key `sign`).
+    access_verifier: Option<Key>,
     clock: Option<Arc<dyn Fn() -> f64 + Send + Sync>>,
 }
 
@@ -64,10 +67,19 @@ impl Auth {
             .iter()
             .map(|s| SecretKeys::new(s))
             .collect::<Result<Vec<_>>>()?;
+        let access_verifier = match &config.signing_key {
+            Some(key) => {
+                let mut public = key.public_key()?;
+                public.set_ops(false, true);
+                Some(public)
+            }
+            None => None,
+        };
         Ok(Auth {
             config,
             current,
             previous,
+            access_verifier,
             clock: None,
         })
     }
@@ -129,8 +141,8 @@ impl Auth {
     /// ```
     pub fn jwks(&self) -> Result<Value> {
         let mut set = KeySet::new();
-        if let Some(key) = &self.config.signing_key {
-            set.add(key.public_key()?);
+        if let Some(key) = &self.access_verifier {
+            set.add(key.clone());
         }
         set.to_jwks()
     }
@@ -219,7 +231,7 @@ impl Auth {
     }
 
     fn opening_key(&self, purpose: Purpose, kid: Option<&str>) -> Result<&Key> {
-        if let (Some(key), Purpose::Access) = (&self.config.signing_key, purpose) {
+        if let (Some(key), Purpose::Access) = (&self.access_verifier, purpose) {
             return Ok(key);
         }
         let kid =

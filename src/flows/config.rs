@@ -116,6 +116,9 @@ impl AuthConfig {
             if !matches!(key.alg(), Alg::EdDSA | Alg::ES256) || !key.is_private() {
                 return field("signingKey", "must be a private EdDSA or ES256 key");
             }
+            if !key.can_sign() {
+                return field("signingKey", "has key_ops that do not allow \"sign\"");
+            }
         }
         let year = 365.0 * 86_400.0;
         let ttls = [

@@ -14,7 +14,7 @@ use crate::error::Result;
 /// let r = edge_jwt::Rotation { family: "sid", generation: 0, successor: "{}", now: 0.0, grace: 10.0, expires_at: 60.0 };
 /// assert_eq!(r.generation, 0);
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Rotation<'a> {
     /// The session family (its `sid`).
     pub family: &'a str,
@@ -30,12 +30,26 @@ pub struct Rotation<'a> {
     pub expires_at: f64,
 }
 
+/// The successor holds live tokens: Debug output (logs) leaves it out.
+impl std::fmt::Debug for Rotation<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rotation")
+            .field("family", &self.family)
+            .field("generation", &self.generation)
+            .field("successor", &"[redacted]")
+            .field("now", &self.now)
+            .field("grace", &self.grace)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
 /// What a [`Ledger::rotate`] did.
 ///
 /// ```
 /// assert_ne!(edge_jwt::RotateOutcome::Rotated, edge_jwt::RotateOutcome::Reused);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum RotateOutcome {
     /// The generation was current: the family moved on to the successor.
     Rotated,
@@ -46,6 +60,18 @@ pub enum RotateOutcome {
     Reused,
     /// The family was revoked earlier.
     Revoked,
+}
+
+/// The successor session of `Grace` holds live tokens: Debug output leaves it out.
+impl std::fmt::Debug for RotateOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RotateOutcome::Rotated => "Rotated",
+            RotateOutcome::Grace(_) => "Grace([redacted])",
+            RotateOutcome::Reused => "Reused",
+            RotateOutcome::Revoked => "Revoked",
+        })
+    }
 }
 
 /// Storage for the stateful parts of the flows. Each method must be atomic with respect to the

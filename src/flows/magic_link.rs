@@ -49,7 +49,7 @@ impl MagicLinkRequest {
 /// ```
 /// # let _ = std::mem::size_of::<edge_jwt::MagicLink>();
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MagicLink {
     /// The URL to send, with the token in its query.
@@ -60,6 +60,18 @@ pub struct MagicLink {
     pub jti: String,
     /// When it expires, in seconds.
     pub expires_at: f64,
+}
+
+/// The link and its token sign someone in: Debug output (logs) shows neither.
+impl std::fmt::Debug for MagicLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MagicLink")
+            .field("url", &"[redacted]")
+            .field("token", &"[redacted]")
+            .field("jti", &self.jti)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl Auth {

@@ -19,7 +19,7 @@ use crate::error::{ErrorCode, JwtError, Result};
 /// assert_eq!(session.token_type, "Bearer");
 /// assert_eq!(session.expires_in, 900);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// The access token.
@@ -34,6 +34,20 @@ pub struct Session {
     pub refresh_expires_in: u64,
     /// The session id (`sid`), the family all its refresh tokens belong to.
     pub session_id: String,
+}
+
+/// Bearer tokens never appear in Debug output (logs).
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &"[redacted]")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("session_id", &self.session_id)
+            .finish()
+    }
 }
 
 /// Who a session is for.
@@ -220,8 +234,16 @@ impl Auth {
         };
         match ledger.rotate(rotation).await? {
             RotateOutcome::Rotated => Ok(successor),
-            RotateOutcome::Grace(previous) => serde_json::from_str(&previous)
-                .map_err(|_| JwtError::invalid_argument("the ledger returned a malformed session")),
+            RotateOutcome::Grace(previous) => {
+                let malformed =
+                    || JwtError::invalid_argument("the ledger returned a malformed session");
+                let session: Session = serde_json::from_str(&previous).map_err(|_| malformed())?;
+                // A ledger that mixed up families must not hand out another user's session.
+                if session.session_id != sid {
+                    return Err(malformed());
+                }
+                Ok(session)
+            }
             RotateOutcome::Reused => Err(JwtError::new(
                 ErrorCode::TokenReused,
                 "this refresh token was already used: the session is revoked",

@@ -57,7 +57,7 @@ impl TwoFactorRequest {
 /// ```
 /// # let _ = std::mem::size_of::<edge_jwt::TwoFactorPending>();
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TwoFactorPending {
     /// The pending token, to send back with the second factor.
@@ -66,6 +66,17 @@ pub struct TwoFactorPending {
     pub methods: Vec<String>,
     /// When it expires, in seconds.
     pub expires_at: f64,
+}
+
+/// The pending token stands for a verified first factor: Debug output (logs) leaves it out.
+impl std::fmt::Debug for TwoFactorPending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwoFactorPending")
+            .field("pending_token", &"[redacted]")
+            .field("methods", &self.methods)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// The second factor presented.

@@ -1,10 +1,11 @@
 //! Conversions between JS values and the core's types. Every input is checked here: wrong
 //! types give `ERR_INVALID_ARGUMENT`, never a panic.
 
-use js_sys::{Array, Date, JsString, Object, Reflect, Uint8Array, JSON};
+use js_sys::{Date, JsString, Object, Reflect, Uint8Array, JSON};
 use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::js::{array_items, is_array, own_names, text};
 use crate::error::{JwtError, Result};
 use crate::time::parse_duration;
 use crate::token::json;
@@ -26,7 +27,7 @@ pub(crate) fn string_arg(value: &JsValue, what: &str, max_len: Option<usize>) ->
 
 /// A plain JSON object from JS (through `JSON.stringify`, so what is signed is what JSON says).
 pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<Map<String, Value>> {
-    if !value.is_object() || Array::is_array(value) {
+    if !value.is_object() || is_array(value) {
         return Err(JwtError::invalid_argument(format!(
             "{what} must be a plain JSON object"
         )));
@@ -97,11 +98,10 @@ pub(crate) fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Opt
     }
     let object = value
         .dyn_ref::<Object>()
-        .filter(|_| value.is_object() && !Array::is_array(value))
+        .filter(|_| value.is_object() && !is_array(value))
         .ok_or_else(|| JwtError::invalid_argument(format!("{what} must be an object")))?;
     let mut present = Vec::new();
-    for name in Object::keys(object).iter() {
-        let name = name.as_string().unwrap_or_default();
+    for name in own_names(object, what)? {
         if !known.contains(&name.as_str()) {
             return Err(JwtError::invalid_argument(format!(
                 "{what} has an unknown option \"{name}\""
@@ -134,8 +134,7 @@ pub(crate) fn opt_string(object: &Opts, name: &str) -> Result<Option<String>> {
     if absent(&value) {
         return Ok(None);
     }
-    value
-        .as_string()
+    text(&value, name)?
         .map(Some)
         .ok_or_else(|| JwtError::invalid_argument(format!("{name} must be a string")))
 }
@@ -146,17 +145,17 @@ pub(crate) fn string_list(object: &Opts, name: &str) -> Result<Vec<String>> {
     if absent(&value) {
         return Ok(Vec::new());
     }
-    if let Some(one) = value.as_string() {
+    if let Some(one) = text(&value, name)? {
         return Ok(vec![one]);
     }
     let bad =
         || JwtError::invalid_argument(format!("{name} must be a string or an array of strings"));
-    if !Array::is_array(&value) {
+    if !is_array(&value) {
         return Err(bad());
     }
-    Array::from(&value)
+    array_items(&value, name)?
         .iter()
-        .map(|item| item.as_string().ok_or_else(bad))
+        .map(|item| text(item, name)?.ok_or_else(bad))
         .collect()
 }
 
@@ -220,15 +219,12 @@ pub(crate) fn alg_arg(value: &JsValue) -> Result<Alg> {
 
 pub(crate) fn alg_list(object: &Opts, name: &str) -> Result<Vec<Alg>> {
     let value = get(object, name);
-    if !Array::is_array(&value) {
+    if !is_array(&value) {
         return Err(JwtError::invalid_argument(format!(
             "{name} is required: an array of algorithm names"
         )));
     }
-    Array::from(&value)
-        .iter()
-        .map(|item| alg_arg(&item))
-        .collect()
+    array_items(&value, name)?.iter().map(alg_arg).collect()
 }
 
 /// A `Date` for seconds since the epoch.

@@ -74,15 +74,15 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
     );
     let previous = get(&o, "previousSecrets");
     if !previous.is_undefined() && !previous.is_null() {
-        if !js_sys::Array::is_array(&previous) {
+        if !super::js::is_array(&previous) {
             return Err(
                 JwtError::invalid_argument("previousSecrets must be an array")
                     .with_claim("previousSecrets"),
             );
         }
-        config.previous_secrets = js_sys::Array::from(&previous)
+        config.previous_secrets = super::js::array_items(&previous, "previousSecrets")?
             .iter()
-            .map(|s| secret_bytes(&s).map(|b| b.to_vec()))
+            .map(|s| secret_bytes(s).map(|b| b.to_vec()))
             .collect::<Result<_>>()
             .map_err(|e| e.with_claim("previousSecrets"))?;
     }
@@ -111,9 +111,20 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
     Ok(config)
 }
 
-/// `scope` as a string or an array of strings, space-joined.
+/// `scope` as a string or an array of strings, space-joined. In the array form each item is one
+/// scope: an item with a space in it (`["a b"]`) would read back as two, so it is refused.
 fn scope(o: &Opts) -> Result<Option<String>> {
     let list = string_list(o, "scope")?;
+    if get(o, "scope").is_object()
+        && list
+            .iter()
+            .any(|s| s.is_empty() || s.contains(char::is_whitespace))
+    {
+        return Err(JwtError::invalid_argument(
+            "scope items must be single scopes: not empty, no spaces",
+        )
+        .with_claim("scope"));
+    }
     Ok(if list.is_empty() {
         None
     } else {

@@ -4,6 +4,7 @@
 mod convert;
 mod error;
 mod flows;
+mod js;
 mod keys;
 mod ledger;
 #[cfg(test)]

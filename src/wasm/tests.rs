@@ -731,3 +731,84 @@ fn deep_nesting_is_refused_without_trapping() {
     );
     assert_healthy();
 }
+
+#[wasm_bindgen_test]
+fn throwing_proxies_and_getters_are_errors_not_traps() {
+    // A JS exception thrown from inside a built-in the bindings call (Object.keys on a Proxy,
+    // Array.from over a throwing getter, Array.isArray on a revoked Proxy) must come back as
+    // ERR_INVALID_ARGUMENT. Were it to unwind through the module's frames, each call would leak
+    // shadow stack until the instance traps (it did after ~1,400 calls).
+    let throwing_keys = js_eval("new Proxy({}, { ownKeys() { throw new Error('trap') } })");
+    let throwing_item = js_eval(
+        "({ algorithms: Object.defineProperty([], '0', { get() { throw new Error('getter') }, enumerable: true }) })",
+    );
+    let revoked = js_eval(
+        "(() => { const r = Proxy.revocable([], {}); r.revoke(); return { audience: r.proxy, algorithms: ['HS256'] }; })()",
+    );
+    let endless =
+        js_eval("({ algorithms: { length: 1e9, 0: 'HS256' }, audience: { length: 1e9 } })");
+    let huge_list = js_eval("({ algorithms: Array(5000).fill('HS256') })");
+    let token = JsValue::from_str(&good_token());
+    for round in 0..3_000 {
+        assert_code(
+            verify_with_key(token.clone(), &hs256(), throwing_keys.clone()),
+            INVALID,
+            "ownKeys trap",
+        );
+        if round % 100 == 0 {
+            for (what, options) in [
+                ("getter", &throwing_item),
+                ("revoked", &revoked),
+                ("length 1e9", &endless),
+                ("5000 algorithms", &huge_list),
+            ] {
+                assert_code(
+                    verify_with_key(token.clone(), &hs256(), options.clone()),
+                    INVALID,
+                    what,
+                );
+            }
+            assert_code(
+                sign(js(r#"{"sub":"x"}"#), &hs256(), throwing_keys.clone()),
+                INVALID,
+                "sign options trap",
+            );
+        }
+    }
+    assert_healthy();
+}
+
+#[wasm_bindgen_test]
+fn lone_surrogates_in_string_options_are_refused() {
+    // Read lossily, "evil\u{D800}" would become "evil\u{FFFD}": two JS strings, one issuer.
+    let options = Object::new();
+    Reflect::set(&options, &"algorithms".into(), &js(r#"["HS256"]"#)).unwrap();
+    Reflect::set(&options, &"issuer".into(), &lone_surrogate(8)).unwrap();
+    let token = sign(
+        js(r#"{"sub":"x","iss":"ssss\ufffdssss"}"#),
+        &hs256(),
+        undefined(),
+    )
+    .unwrap();
+    assert_code(
+        verify_with_key(JsValue::from_str(&token), &hs256(), options.into()),
+        INVALID,
+        "issuer with a lone surrogate",
+    );
+    let sign_options = object_with("subject", &lone_surrogate(8));
+    assert_code(
+        sign(js(r#"{}"#), &hs256(), sign_options),
+        INVALID,
+        "subject with a lone surrogate",
+    );
+    let list = Array::of2(&"a".into(), &lone_surrogate(4));
+    let options = Object::new();
+    Reflect::set(&options, &"algorithms".into(), &js(r#"["HS256"]"#)).unwrap();
+    Reflect::set(&options, &"audience".into(), &list).unwrap();
+    assert_code(
+        verify_with_key(JsValue::from_str(&token), &hs256(), options.into()),
+        INVALID,
+        "audience list with a lone surrogate",
+    );
+    assert_healthy();
+}

@@ -447,7 +447,8 @@ test("StoreLedger over a custom synchronous store (values stored as JSON text)",
   await auth.redeemMagicLink(link.url, { ledger });
   await rejectsJwt(auth.redeemMagicLink(link.url, { ledger }), "ERR_TOKEN_REUSED");
   const entry = JSON.parse(map.get(`used:magic-link:${link.jti}`));
-  assert.equal(entry.expiresAt, link.expiresAt);
+  // Kept while the link still verifies (exp + leeway, 0 here) plus 60 s for a ledger clock ahead.
+  assert.equal(entry.expiresAt, link.expiresAt + 60);
 
   const otp = auth.createOtpChallenge({ sub: "ada", channel: "sms" });
   for (let i = 0; i < 5; i++) await rejectsJwt(auth.verifyOtp(otp.challenge, wrongCode(otp.code), { ledger }), "ERR_OTP_MISMATCH");
@@ -487,4 +488,50 @@ test("MemoryLedger: the interface, promises, counts and sizes", async () => {
   assert.equal(await ledger.isRevoked("g"), false);
   assert.equal(typeof ledger.size, "number");
   assert.ok(decode(auth.issueAccessToken({ sub: "ada" })).claims.jti);
+});
+
+test("an Auth rebuilt after a trap still has its secret, even if the caller wiped the Uint8Array it passed", () => {
+  const internals = Key[Symbol.for("edge-jwt.internals")];
+  const secret = new Uint8Array(32).map((_, i) => i + 1);
+  const rotated = new Uint8Array(32).fill(9);
+  const local = new Auth({ ...BASE, secret, previousSecrets: [rotated] });
+  const token = local.issueAccessToken({ sub: "ada" });
+  secret.fill(0); // what a careful caller does once the Auth holds the secret
+  rotated.fill(0);
+  const generation = internals.currentGeneration();
+  assert.throws(
+    () =>
+      internals.call((glue) => {
+        const bogus = glue.WasmKey.__wrap(0xfffffff0);
+        try {
+          return bogus.alg;
+        } finally {
+          bogus.__destroy_into_raw();
+        }
+      }),
+    WebAssembly.RuntimeError,
+  );
+  assert.equal(local.verifyAccessToken(token).sub, "ada", "the rebuilt Auth verifies its own earlier token");
+  assert.equal(internals.currentGeneration(), generation + 1);
+  // An all-zero secret would sign tokens this other Auth accepts; the snapshot does not.
+  const zero = new Auth({ ...BASE, secret: new Uint8Array(32) });
+  check(thrown(() => local.verifyAccessToken(zero.issueAccessToken({ sub: "mallory" }))), "ERR_JWKS_NO_MATCHING_KEY");
+});
+
+test("options that throw from a Proxy trap or getter are ERR_INVALID_ARGUMENT, and never wear the instance down", () => {
+  const internals = Key[Symbol.for("edge-jwt.internals")];
+  const generation = internals.currentGeneration();
+  const key = Key.fromSecret(SECRET, "HS256");
+  const token = auth.issueAccessToken({ sub: "ada" });
+  const throwingKeys = new Proxy({}, { ownKeys() { throw new Error("trap"); } });
+  for (let i = 0; i < 3000; i++) {
+    check(thrown(() => verify(token, key, throwingKeys)), "ERR_INVALID_ARGUMENT");
+  }
+  const getter = Object.defineProperty([], "0", { get() { throw new Error("getter"); }, enumerable: true });
+  check(thrown(() => verify(token, key, { algorithms: getter })), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => verify(token, key, { algorithms: { length: 1e9 } })), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => auth.issueAccessToken({ sub: "ada", scope: ["read write"] })), "ERR_INVALID_ARGUMENT", { claim: "scope" });
+  check(thrown(() => auth.issueAccessToken({ sub: "ada\ud800" })), "ERR_INVALID_ARGUMENT");
+  assert.equal(internals.currentGeneration(), generation, "no trap, no reset");
+  assert.equal(auth.verifyAccessToken(token).sub, "ada");
 });

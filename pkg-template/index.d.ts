@@ -377,8 +377,12 @@ export declare class Auth {
   refreshSession(refreshToken: string, options?: LedgerOption & { accessToken?: string }): Promise<Session>;
   revokeSession(sessionId: string, ledger: Ledger): Promise<void>;
   createMagicLink(request: { sub: string; email?: string; url: string; ttl?: Duration }): MagicLink;
-  /** Single use with a ledger. Resolves to the link's claims. */
-  redeemMagicLink<C extends object = JwtClaims>(tokenOrUrl: string, options?: LedgerOption): Promise<C & JwtClaims>;
+  /**
+   * Single use with a ledger. Resolves to the link's claims. A whole URL must be the one the link
+   * was made for; with `url` (the callback this server serves) the link must have been made for
+   * that origin and path, so a bare token or a client-supplied URL cannot be redeemed elsewhere.
+   */
+  redeemMagicLink<C extends object = JwtClaims>(tokenOrUrl: string, options?: LedgerOption & { url?: string }): Promise<C & JwtClaims>;
   createOtpChallenge(request: { sub: string; channel: "sms" | "email"; digits?: number; ttl?: Duration }): OtpChallenge;
   /** With a ledger, attempts are limited and a used challenge cannot be used again. */
   verifyOtp<C extends object = JwtClaims>(challenge: string, code: string, options?: LedgerOption): Promise<C & JwtClaims>;

@@ -236,3 +236,44 @@ fn bad_requests_are_refused_with_the_field_named() {
         Some("sub"),
     );
 }
+
+#[test]
+fn redeemed_at_a_callback_the_link_must_be_for_its_origin_and_path() {
+    let (auth, _) = auth();
+    let ledger = MemoryLedger::new();
+    let link = auth
+        .create_magic_link(&MagicLinkRequest::new(
+            "ada",
+            "https://a.example/auth/magic?la=1",
+        ))
+        .unwrap();
+    // The bare token, or a URL of another site: refused before the ledger is asked...
+    for (input, callback) in [
+        (&link.token, "https://b.example/auth/magic"),
+        (&link.token, "https://a.example/other"),
+        (&link.token, "http://a.example/auth/magic"),
+        (&link.url, "https://b.example/auth/magic"),
+    ] {
+        let error = err(run(auth.redeem_magic_link_at(
+            input,
+            callback,
+            Some(&ledger),
+        )));
+        assert_eq!(
+            error.code(),
+            ErrorCode::JwtClaimValidationFailed,
+            "{callback}"
+        );
+        assert_eq!(error.claim(), Some("url"));
+    }
+    // ...so the link still works where it belongs, once (the query may differ from the callback).
+    let claims =
+        run(auth.redeem_magic_link_at(&link.token, "https://a.example/auth/magic", Some(&ledger)))
+            .unwrap();
+    assert_eq!(claims["sub"], "ada");
+    assert_err(
+        run(auth.redeem_magic_link_at(&link.url, "https://a.example/auth/magic", Some(&ledger))),
+        ErrorCode::TokenReused,
+        None,
+    );
+}

@@ -137,6 +137,38 @@ impl Auth {
         token_or_url: &str,
         ledger: Option<&L>,
     ) -> Result<Map<String, Value>> {
+        self.redeem(token_or_url, None, ledger).await
+    }
+
+    /// [`redeem_magic_link`](Auth::redeem_magic_link) at the callback this server serves: the
+    /// link must have been made for `callback`'s origin and path (its query may differ), or it is
+    /// refused (`ERR_JWT_CLAIM_VALIDATION_FAILED`, claim `url`) before the ledger is asked. Use it
+    /// when the client posts the bare token, or a URL the server did not build itself.
+    ///
+    /// ```
+    /// use edge_jwt::{block_on, Auth, AuthConfig, ErrorCode, MagicLinkRequest, NoLedger};
+    /// let auth = Auth::new(AuthConfig::new("https://id.example", "api", vec![7; 32])).unwrap();
+    /// let link = auth.create_magic_link(&MagicLinkRequest::new("ada", "https://a.example/cb?x=1")).unwrap();
+    /// let ok = block_on(auth.redeem_magic_link_at(&link.token, "https://a.example/cb", None::<&NoLedger>));
+    /// assert_eq!(ok.unwrap()["sub"], "ada");
+    /// let err = block_on(auth.redeem_magic_link_at(&link.token, "https://b.example/cb", None::<&NoLedger>)).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::JwtClaimValidationFailed);
+    /// ```
+    pub async fn redeem_magic_link_at<L: Ledger>(
+        &self,
+        token_or_url: &str,
+        callback: &str,
+        ledger: Option<&L>,
+    ) -> Result<Map<String, Value>> {
+        self.redeem(token_or_url, Some(callback), ledger).await
+    }
+
+    async fn redeem<L: Ledger>(
+        &self,
+        token_or_url: &str,
+        callback: Option<&str>,
+        ledger: Option<&L>,
+    ) -> Result<Map<String, Value>> {
         let (token, url) = if token_or_url.contains("://") {
             let (base, _) = split_fragment(token_or_url);
             let token = query_param(base, MAGIC_LINK_PARAM)
@@ -151,6 +183,15 @@ impl Auth {
         let claims = self.open(Purpose::MagicLink, &token, self.now(), 0.0)?;
         if let Some(url) = url {
             if str_claim(&claims, "url")? != url {
+                return Err(JwtError::claim_failed(
+                    "url",
+                    "check_failed",
+                    "the link was made for another address",
+                ));
+            }
+        }
+        if let Some(callback) = callback {
+            if origin_and_path(str_claim(&claims, "url")?) != origin_and_path(callback) {
                 return Err(JwtError::claim_failed(
                     "url",
                     "check_failed",
@@ -186,6 +227,11 @@ fn check_url(url: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A URL without its query and fragment.
+fn origin_and_path(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 fn split_fragment(url: &str) -> (&str, &str) {

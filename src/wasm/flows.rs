@@ -322,11 +322,22 @@ impl WasmAuth {
         let setup = (|| {
             let max = crate::DEFAULT_MAX_TOKEN_SIZE + 2048;
             let input = string_arg(&token_or_url, "tokenOrUrl", Some(max))?;
-            let (_, ledger) = ledger_of(&options, "redeemMagicLink options", &["ledger"])?;
-            Ok((input, ledger))
+            let (o, ledger) = ledger_of(&options, "redeemMagicLink options", &["ledger", "url"])?;
+            let callback = match &o {
+                Some(o) => opt_string(o, "url")?,
+                None => None,
+            };
+            Ok(((input, callback), ledger))
         })();
-        self.spawn(setup, |auth, input, ledger| async move {
-            to_js(&auth.redeem_magic_link(&input, ledger.as_deref()).await?)
+        self.spawn(setup, |auth, (input, callback), ledger| async move {
+            let claims = match callback {
+                Some(callback) => {
+                    auth.redeem_magic_link_at(&input, &callback, ledger.as_deref())
+                        .await?
+                }
+                None => auth.redeem_magic_link(&input, ledger.as_deref()).await?,
+            };
+            to_js(&claims)
         })
     }
 

@@ -535,3 +535,13 @@ test("options that throw from a Proxy trap or getter are ERR_INVALID_ARGUMENT, a
   assert.equal(internals.currentGeneration(), generation, "no trap, no reset");
   assert.equal(auth.verifyAccessToken(token).sub, "ada");
 });
+
+test("redeemMagicLink with { url }: the bare token is refused at another callback, accepted at its own, once", async () => {
+  const ledger = new MemoryLedger();
+  const link = auth.createMagicLink({ sub: "ada", url: "https://a.example/auth/magic?la=1" });
+  const refused = await rejectsJwt(auth.redeemMagicLink(link.token, { ledger, url: "https://evil.example/auth/magic" }), "ERR_JWT_CLAIM_VALIDATION_FAILED");
+  assert.equal(refused.claim, "url");
+  assert.equal((await auth.redeemMagicLink(link.token, { ledger, url: "https://a.example/auth/magic" })).sub, "ada");
+  await rejectsJwt(auth.redeemMagicLink(link.token, { ledger, url: "https://a.example/auth/magic" }), "ERR_TOKEN_REUSED");
+  await rejectsJwt(auth.redeemMagicLink(link.token, { ledger, url: 42 }), "ERR_INVALID_ARGUMENT");
+});

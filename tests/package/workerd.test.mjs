@@ -1,13 +1,16 @@
 // Cloudflare Workers: a tiny worker importing the packed package, bundled by wrangler 4 exactly as
 // `wrangler deploy` bundles it (--dry-run --outdir), run on real workerd through Miniflare 4.
 // Covers the first request in a cold isolate, keys cached across requests, concurrent cold
-// requests, and tokens crossing between the worker and Node.
+// requests, tokens crossing between the worker and Node, and 1,000,000 verify calls in one
+// isolate (wasm memory from the package's internals, JS heap through workerd's inspector).
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Log, LogLevel, Miniflare } from "miniflare";
+import WebSocket from "ws";
 import { bin, consumerDir, importPackage } from "./helpers.mjs";
 
 const COMPATIBILITY_DATE = "2025-09-01";
@@ -55,6 +58,29 @@ export default {
         }
         case "/decode":
           return json(decode(url.searchParams.get("token")));
+        case "/verify-many": {
+          // n verify calls in this request, alternating a Key and a KeySet, plus failing ones;
+          // answers the wasm linear memory size afterwards.
+          const key = Key.fromSecret(SECRET, "HS256", { kid: "hs" });
+          const set = new KeySet([key]);
+          const token = sign({ sub: "u", scope: "read write" }, key, { expiresIn: "1h", issuer: "worker", audience: "api" });
+          const expired = sign({ sub: "u" }, key, { expiresIn: 1, now: 1_700_000_000 });
+          const options = { algorithms: ["HS256"], issuer: "worker", audience: "api" };
+          const n = Number(url.searchParams.get("n"));
+          for (let i = 0; i < n; i++) {
+            if (verify(token, i % 2 ? key : set, options).claims.sub !== "u") throw new Error("wrong claims");
+            if (i % 10 === 0) {
+              try {
+                verify(expired, key, { algorithms: ["HS256"] });
+                throw new Error("verified an expired token");
+              } catch (error) {
+                if (error.code !== "ERR_JWT_EXPIRED") throw error;
+              }
+            }
+          }
+          const internals = Key[Symbol.for("edge-jwt.internals")];
+          return json({ wasm: internals.instanceExports().memory.buffer.byteLength, ms: Date.now() - t0 });
+        }
       }
       return json({ error: "not found" }, 404);
     } catch (error) {
@@ -67,8 +93,9 @@ export default {
 let workerDir;
 let bundle;
 
-function miniflare() {
+function miniflare(extra = {}) {
   return new Miniflare({
+    ...extra,
     modules: true,
     scriptPath: join(bundle, "index.js"),
     modulesRoot: bundle,
@@ -161,4 +188,83 @@ describe("workerd (wrangler bundle, Miniflare 4)", () => {
       await mf.dispose();
     }
   });
+
+  test("1,000,000 verify calls in one workerd isolate: wasm memory flat after warm-up, JS heap bounded", async (t) => {
+    const port = await freePort();
+    const mf = miniflare({ inspectorPort: port });
+    let inspector;
+    try {
+      await mf.ready;
+      const MiB = 1024 * 1024;
+      const mib = (n) => `${(n / MiB).toFixed(2)} MiB`;
+      const first = await get(mf, "/verify-many?n=1");
+      inspector = await inspectWorker(port, () => get(mf, "/verify-many?n=0"));
+      const start = { heap: await inspector.heapAfterGc(), wasm: first.wasm };
+      const warm = { ...(await get(mf, "/verify-many?n=20000")), heap: await inspector.heapAfterGc() };
+      let ms = 0;
+      let last;
+      for (let request = 0; request < 10; request++) {
+        last = await get(mf, "/verify-many?n=100000"); // 10 requests of 100k: one isolate throughout
+        ms += last.ms;
+        assert.equal(last.wasm, warm.wasm, `wasm memory after request ${request + 1}`);
+      }
+      const after = { wasm: last.wasm, heap: await inspector.heapAfterGc() };
+      t.diagnostic(`workerd start:      heap ${mib(start.heap)}, wasm memory ${mib(start.wasm)}`);
+      t.diagnostic(`after warm-up:      heap ${mib(warm.heap)}, wasm memory ${mib(warm.wasm)}`);
+      t.diagnostic(`after 1M verify + 100k failing: heap ${mib(after.heap)}, wasm memory ${mib(after.wasm)} (${((1e6 / ms) * 1000).toFixed(0)} verify/s HS256 in workerd)`);
+      assert.equal(after.wasm, warm.wasm, "wasm linear memory did not grow after warm-up");
+      assert.ok(after.heap - warm.heap < 16 * MiB, `JS heap grew by ${mib(after.heap - warm.heap)}`);
+    } finally {
+      inspector?.close();
+      await mf.dispose();
+    }
+  });
 });
+
+/** A Chrome DevTools Protocol session with the user worker's isolate (workerd's inspector). */
+async function inspectWorker(port, poke) {
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+  const target = targets.find((t) => t.id.startsWith("core:user"));
+  assert.ok(target, `the user worker's isolate among ${targets.map((t) => t.id).join(", ")}`);
+  const ws = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  let id = 0;
+  const pending = new Map();
+  ws.on("message", (data) => {
+    const message = JSON.parse(String(data));
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  });
+  const send = (method) =>
+    new Promise((resolve, reject) => {
+      pending.set(++id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+      ws.send(JSON.stringify({ id, method }));
+    });
+  return {
+    /** JS heap in use after a full garbage collection, in bytes. */
+    async heapAfterGc() {
+      for (let i = 0; i < 2; i++) {
+        // workerd answers a collection only once its isolate next runs: poke it with a request
+        // until the answer comes.
+        const collected = send("HeapProfiler.collectGarbage");
+        let done = false;
+        collected.finally(() => (done = true));
+        while (!done) await Promise.race([collected, poke().then(() => new Promise((r) => setTimeout(r, 50)))]);
+        await collected;
+      }
+      return (await send("Runtime.getHeapUsage")).usedSize;
+    },
+    close: () => ws.terminate(),
+  };
+}
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });

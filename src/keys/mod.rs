@@ -156,7 +156,9 @@ impl Key {
         pem::from_pem(pem, alg)
     }
 
-    /// Writes the key as PEM: SPKI for the public half, PKCS#8 with `private`.
+    /// Writes the key as PEM: SPKI for the public half, PKCS#8 with `private` (PKCS#8 v1, as
+    /// OpenSSL writes it; Ed25519 keys as RFC 8410 describes, without the optional public key,
+    /// so that OpenSSL 3, WebCrypto and jose import them).
     ///
     /// ```
     /// use edge_jwt::{Alg, Key};

@@ -144,7 +144,18 @@ pub(super) fn to_pem(key: &Key, private: bool) -> Result<String> {
                 secret: Some(s), ..
             },
             true,
-        ) => s.to_pkcs8_pem(LineEnding::LF).map_err(failed)?.to_string(),
+        ) => {
+            // RFC 8410 PKCS#8 v1, without the optional public key: ed25519-dalek writes the v2
+            // OneAsymmetricKey form, which OpenSSL 3, WebCrypto and jose refuse to import.
+            let keypair = ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: s.to_bytes(),
+                public_key: None,
+            };
+            keypair
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(failed)?
+                .to_string()
+        }
         (
             Material::P256 {
                 secret: Some(s), ..

@@ -8,8 +8,8 @@ mod common;
 
 use base64ct::{Base64, Encoding};
 use common::*;
-use edge_jwt::{verify, Alg, ErrorCode, Key};
-use serde_json::json;
+use edge_jwt::{verify, Alg, ErrorCode, Key, MAX_RSA_BITS};
+use serde_json::{json, Value};
 
 /// The DER inside a single-block PEM.
 fn der_of(pem: &str) -> Vec<u8> {
@@ -348,4 +348,58 @@ fn malformed_pem_is_refused_with_the_reason() {
             "{pem:?}: {message:?}, not {expected:?}"
         );
     }
+}
+
+// --- 3. RSA keys up to MAX_RSA_BITS, in every form ---
+
+#[test]
+fn rsa_public_keys_over_4096_bits_import_as_spki_and_pkcs1() {
+    let private = Key::from_pem(&vector("keys/rsa8192-pkcs8.pem"), Alg::RS256).unwrap();
+    let jwk = Value::Object(private.to_jwk(false).unwrap());
+    assert_eq!(unb64(jwk["n"].as_str().unwrap()).len(), 1024);
+    assert_eq!(Key::from_jwk(&jwk).unwrap().kid(), private.kid());
+    // A token signed by `openssl dgst -sha256 -sign rsa8192-pkcs8.pem`.
+    let token = vector("keys/rsa8192-openssl-rs256.jwt");
+    for pem in [
+        vector("keys/rsa8192-spki.pem"),
+        vector("keys/rsa8192-pkcs1-public.pem"),
+        private.to_pem(false).unwrap(),
+    ] {
+        let public = Key::from_pem(&pem, Alg::RS256).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!public.is_private());
+        assert_eq!(public.kid(), private.kid());
+        let verified = verify(token.trim_end(), &public, &options(Alg::RS256)).unwrap();
+        assert_eq!(verified.claims["sub"], "openssl-8192");
+    }
+    let rsa6144 = Key::from_pem(&vector("keys/rsa6144-spki.pem"), Alg::PS512).unwrap();
+    let n = unb64(rsa6144.to_jwk(false).unwrap()["n"].as_str().unwrap());
+    assert_eq!(n.len(), 768);
+}
+
+#[test]
+fn rsa_bound_is_max_rsa_bits_in_every_form() {
+    assert_eq!(MAX_RSA_BITS, 8192);
+    let expected = "RSA keys may have at most 8192 bits; this one has 8200";
+    // An 8200-bit key from `openssl genpkey`, as PKCS#8 (private) and SPKI.
+    assert_eq!(
+        refusal(&vector("keys/rsa8200-pkcs8.pem"), Alg::RS256),
+        expected
+    );
+    let spki = vector("keys/rsa8200-spki.pem");
+    assert_eq!(refusal(&spki, Alg::RS256), expected);
+    // The same modulus as PKCS#1 and as a JWK.
+    let spki_der = der_of(&spki);
+    let pkcs1 = &spki_der[spki_der.len() - 1039..];
+    assert_eq!(pkcs1[..4], [0x30, 0x82, 0x04, 0x0b]);
+    assert_eq!(
+        refusal(&pem_of("RSA PUBLIC KEY", pkcs1), Alg::RS256),
+        expected
+    );
+    assert_eq!(pkcs1[4..8], [0x02, 0x82, 0x04, 0x02], "the modulus INTEGER");
+    let n = &pkcs1[8..8 + 1026];
+    assert!(n[0] == 0 && n[1] >= 0x80, "a sign byte, then 8200 bits");
+    let jwk = json!({"kty": "RSA", "alg": "RS256", "n": b64(&n[1..]), "e": "AQAB"});
+    let err = error(Key::from_jwk(&jwk));
+    assert_eq!(err.code(), ErrorCode::JwkInvalid);
+    assert_eq!(err.message(), expected);
 }

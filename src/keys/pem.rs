@@ -6,17 +6,19 @@
 //! compared with the requested [`Alg`] so that errors can say what the key actually is.
 
 use base64ct::{Base64, Encoding};
-use p256::pkcs8::der::asn1::ObjectIdentifier;
+use p256::pkcs8::der::asn1::{Null, ObjectIdentifier};
 use p256::pkcs8::der::Decode;
 use p256::pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use p256::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
     PrivateKeyInfo,
 };
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs1::DecodeRsaPrivateKey;
 use zeroize::Zeroizing;
 
-use super::fitness::{check_ed25519_public, check_rsa_public};
+use super::fitness::{
+    check_ed25519_public, check_rsa_modulus_len, check_rsa_public, rsa_public_from_parts,
+};
 use super::{Key, Material};
 use crate::alg::{Alg, KeyFamily};
 use crate::error::{JwtError, Result};
@@ -369,8 +371,13 @@ fn from_spki(der: &[u8], alg: Alg) -> Result<Material> {
         KeyFamily::P384 => ec!(p384, P384),
         KeyFamily::Secp256k1 => ec!(k256, Secp256k1),
         KeyFamily::Rsa | KeyFamily::Hmac => {
-            let public = rsa::RsaPublicKey::from_public_key_der(der).map_err(|_| bad())?;
-            rsa_public(public)?
+            // rsa's own SPKI decoder caps moduli at 4096 bits; read the RSAPublicKey inside and
+            // build the key with edge-jwt's bound (MAX_RSA_BITS), as JWK import does.
+            if spki.algorithm.parameters_any().ok() != Some(Null.into()) {
+                return Err(bad());
+            }
+            let inner = spki.subject_public_key.as_bytes().ok_or_else(bad)?;
+            rsa_public_from_pkcs1(inner, Label::Spki)?
         }
     })
 }
@@ -401,6 +408,8 @@ fn from_pkcs8(der: &[u8], alg: Alg) -> Result<Material> {
         KeyFamily::P384 => ec!(p384, P384),
         KeyFamily::Secp256k1 => ec!(k256, Secp256k1),
         KeyFamily::Rsa | KeyFamily::Hmac => {
+            let inner = rsa::pkcs1::RsaPrivateKey::from_der(info.private_key).map_err(|_| bad())?;
+            check_rsa_modulus_len(inner.modulus.as_bytes())?;
             let secret = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|_| bad())?;
             rsa_private(secret)?
         }
@@ -455,16 +464,10 @@ fn from_sec1(der: &[u8], alg: Alg) -> Result<Material> {
     })
 }
 
+/// PKCS#1 `RSAPublicKey` DER, with edge-jwt's modulus bounds rather than rsa's 4096-bit cap.
 fn rsa_public_from_pkcs1(der: &[u8], label: Label) -> Result<Material> {
-    rsa::pkcs1::RsaPublicKey::from_der(der).map_err(|_| malformed(label))?;
-    let public = rsa::RsaPublicKey::from_pkcs1_der(der).map_err(|_| {
-        JwtError::jwk("the PEM's RSA PUBLIC KEY block does not hold a valid RSA key")
-    })?;
-    rsa_public(public)
-}
-
-fn rsa_public(public: rsa::RsaPublicKey) -> Result<Material> {
-    check_rsa_public(&public)?;
+    let key = rsa::pkcs1::RsaPublicKey::from_der(der).map_err(|_| malformed(label))?;
+    let public = rsa_public_from_parts(key.modulus.as_bytes(), key.public_exponent.as_bytes())?;
     Ok(Material::Rsa {
         secret: None,
         public,
@@ -472,7 +475,9 @@ fn rsa_public(public: rsa::RsaPublicKey) -> Result<Material> {
 }
 
 fn rsa_private_from_pkcs1(der: &[u8]) -> Result<Material> {
-    rsa::pkcs1::RsaPrivateKey::from_der(der).map_err(|_| malformed(Label::Pkcs1Private))?;
+    let key =
+        rsa::pkcs1::RsaPrivateKey::from_der(der).map_err(|_| malformed(Label::Pkcs1Private))?;
+    check_rsa_modulus_len(key.modulus.as_bytes())?;
     let secret = rsa::RsaPrivateKey::from_pkcs1_der(der).map_err(|_| {
         JwtError::jwk("the PEM's RSA PRIVATE KEY block does not hold a valid RSA key")
     })?;

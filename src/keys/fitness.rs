@@ -10,8 +10,28 @@ use crate::error::{JwtError, Result};
 /// The smallest RSA modulus edge-jwt accepts, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
 
-/// The largest RSA modulus edge-jwt accepts, in bits (bounds the work a hostile JWK can cause).
+/// The largest RSA modulus edge-jwt accepts, in bits, in every form (JWK, SPKI, PKCS#1, PKCS#8):
+/// bounds the work a hostile key can cause.
 pub const MAX_RSA_BITS: usize = 8192;
+
+fn too_large(bits: usize) -> JwtError {
+    JwtError::jwk(format!(
+        "RSA keys may have at most {MAX_RSA_BITS} bits; this one has {bits}"
+    ))
+}
+
+/// Refuses a modulus (big-endian bytes) over [`MAX_RSA_BITS`] before any work is done on it.
+pub(crate) fn check_rsa_modulus_len(n: &[u8]) -> Result<()> {
+    let n = &n[n.iter().take_while(|&&b| b == 0).count()..];
+    let bits = match n.first() {
+        Some(first) => n.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    };
+    if bits > MAX_RSA_BITS {
+        return Err(too_large(bits));
+    }
+    Ok(())
+}
 
 pub(crate) fn check_hmac_secret(secret: &[u8], alg: Alg) -> Result<()> {
     let min = alg
@@ -35,6 +55,9 @@ pub(crate) fn check_rsa_public(key: &rsa::RsaPublicKey) -> Result<()> {
         ))
         .with_reason("weak_key"));
     }
+    if bits > MAX_RSA_BITS {
+        return Err(too_large(bits));
+    }
     if key.e() == &BigUint::from(1u8) {
         return Err(JwtError::jwk("RSA public exponent 1 is refused").with_reason("weak_key"));
     }
@@ -53,6 +76,9 @@ pub(crate) fn rsa_public_from_parts(n: &[u8], e: &[u8]) -> Result<rsa::RsaPublic
             n.bits()
         ))
         .with_reason("weak_key"));
+    }
+    if n.bits() > MAX_RSA_BITS {
+        return Err(too_large(n.bits()));
     }
     rsa::RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS)
         .map_err(|_| JwtError::jwk("invalid RSA public key"))

@@ -141,8 +141,22 @@ impl Key {
         jwk::from_jwk(jwk, alg)
     }
 
-    /// Reads a PEM key: SPKI (`PUBLIC KEY`), PKCS#8 (`PRIVATE KEY`), PKCS#1 (`RSA PRIVATE KEY`,
-    /// `RSA PUBLIC KEY`) or SEC1 (`EC PRIVATE KEY`), bound to `alg`.
+    /// Reads a PEM key: SPKI (`PUBLIC KEY`), PKCS#8 (`PRIVATE KEY`, v1 or v2), PKCS#1
+    /// (`RSA PRIVATE KEY`, `RSA PUBLIC KEY`) or SEC1 (`EC PRIVATE KEY`), bound to `alg`.
+    ///
+    /// Formatting is forgiven: surrounding whitespace, CRLF line endings, base64 wrapped at any
+    /// width or not at all, and the `EC PARAMETERS` block `openssl ecparam -genkey` writes
+    /// before the key (its curve must be `alg`'s). The rest is strict: exactly one key block,
+    /// nothing but whitespace around it, only base64 inside it, and a key that fits `alg`;
+    /// encrypted keys and certificates are refused (`ERR_JWK_INVALID`, saying why).
+    ///
+    /// ```
+    /// use edge_jwt::{Alg, Key};
+    /// let pem = Key::generate(Alg::ES256).unwrap().to_pem(false).unwrap();
+    /// assert!(Key::from_pem(&pem.replace('\n', "\r\n"), Alg::ES256).is_ok());
+    /// let err = Key::from_pem(&pem, Alg::RS256).unwrap_err();
+    /// assert_eq!(err.message(), "the key is a P-256 key, not one for RS256");
+    /// ```
     ///
     /// ```
     /// use edge_jwt::{Alg, Key};
@@ -156,7 +170,9 @@ impl Key {
         pem::from_pem(pem, alg)
     }
 
-    /// Writes the key as PEM: SPKI for the public half, PKCS#8 with `private`.
+    /// Writes the key as PEM: SPKI for the public half, PKCS#8 with `private` (PKCS#8 v1, as
+    /// OpenSSL writes it; Ed25519 keys as RFC 8410 describes, without the optional public key,
+    /// so that OpenSSL 3, WebCrypto and jose import them).
     ///
     /// ```
     /// use edge_jwt::{Alg, Key};

@@ -61,6 +61,8 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assert.equal(header.alg, "EdDSA");
     assert.deepEqual([claims.sub, claims.sid, claims.amr], ["usr_grace", r.body.sessionId, ["pwd"]]);
     assert.ok(!("d" in jwks.body.keys[0]), "the JWKS is public");
+    assert.equal(jwks.headers.get("cache-control"), "public, max-age=300", "the JWKS may be cached (one Cache-Control, not no-store)");
+    assert.equal(r.headers.get("cache-control"), "no-store", "API answers are not cached");
 
     const me = await call("GET", "/api/me", { token: r.body.accessToken });
     assert.equal(me.status, 200);

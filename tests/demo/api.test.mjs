@@ -333,3 +333,47 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assertError(await again("POST", "/auth/refresh", { json: { refreshToken: s2.body.refreshToken } }), 401, "ERR_SESSION_REVOKED");
   });
 });
+
+describe("a misconfigured worker answers 500 ERR_NOT_CONFIGURED and logs the detail", () => {
+  const cases = [
+    { name: "REFRESH_REUSE_GRACE=abc", vars: { REFRESH_REUSE_GRACE: "abc" }, secrets: {}, detail: /configuration: .*refreshReuseGrace|configuration: .*REFRESH_REUSE_GRACE/i },
+    { name: "a malformed SIGNING_JWK", vars: {}, secrets: { SIGNING_JWK: '{"kty":"OKP","crv":"Ed25519","x":"not-a-key"}' }, detail: /configuration: .*SIGNING_JWK/ },
+    { name: "a SIGNING_JWK that is not JSON", vars: {}, secrets: { SIGNING_JWK: "{not json" }, detail: /configuration: .*SIGNING_JWK/ },
+  ];
+  const running = [];
+  before(async () => {
+    await Promise.all(
+      cases.map(async (c) => {
+        c.home = await workerHome(c.secrets);
+        running.push(c);
+        c.worker = await startWorker(c.home, c.vars, { anyAnswer: true });
+      }),
+    );
+  });
+  after(async () => {
+    for (const c of running) {
+      await c.worker?.stop();
+      c.home?.remove();
+    }
+  });
+
+  for (const c of cases) {
+    test(c.name, async () => {
+      const call = client(c.worker.url);
+      const answers = [
+        await call("GET", "/.well-known/jwks.json"),
+        await call("POST", "/auth/password", { json: { email: USERS.grace.email, password: USERS.grace.password } }),
+        await call("POST", "/auth/refresh", { json: { refreshToken: "x.y.z" } }),
+        await call("GET", "/api/me", { token: "x.y.z" }),
+      ];
+      for (const r of answers) {
+        assertError(r, 500, "ERR_NOT_CONFIGURED");
+        assert.equal(r.body.error.message, "the server is not configured", "a generic message, not the detail");
+        assert.doesNotMatch(r.text, /REFRESH_REUSE_GRACE|refreshReuseGrace|JWK|not-a-key/i);
+      }
+      const deadline = Date.now() + 5000;
+      while (!c.detail.test(c.worker.output()) && Date.now() < deadline) await sleep(100);
+      assert.match(c.worker.output(), c.detail, "the detail goes to the log");
+    });
+  }
+});

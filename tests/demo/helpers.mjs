@@ -37,9 +37,10 @@ export async function workerHome(vars = {}) {
 
 /**
  * Starts `wrangler dev` for www/ with `home`'s secrets and persist folder; resolves when it
- * answers. `vars` become --var flags (e.g. a short ACCESS_TTL).
+ * answers. `vars` become --var flags (e.g. a short ACCESS_TTL). `anyAnswer`: ready as soon as
+ * the worker itself answers JSON, whatever the status (for misconfigured workers).
  */
-export async function startWorker(home, vars = {}) {
+export async function startWorker(home, vars = {}, { anyAnswer = false } = {}) {
   installPackage();
   const port = await freePort();
   const inspector = await freePort();
@@ -62,6 +63,7 @@ export async function startWorker(home, vars = {}) {
     try {
       const response = await fetch(`${url}/.well-known/jwks.json`);
       if (response.ok) break;
+      if (anyAnswer && /^application\/json/.test(response.headers.get("content-type") ?? "")) break;
     } catch {
       // not listening yet
     }

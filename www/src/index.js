@@ -26,16 +26,39 @@ let cached;
 let devSecret;
 let devKey;
 
-const seconds = (value, fallback) => {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
 class ConfigError extends Error {}
 
+/** A var of seconds: its fallback when unset; a value that is not a number is a ConfigError. */
+function seconds(env, name, fallback, { zero = false } = {}) {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) {
+    throw new ConfigError(`${name} must be a number of seconds${zero ? " (0 or more)" : " (more than 0)"}, not ${JSON.stringify(String(value))}`);
+  }
+  return n;
+}
+
+/**
+ * The Auth for this environment. Whatever goes wrong while making it (a missing secret, a var
+ * that is not a number, a SIGNING_JWK that is not a private JWK, options the library refuses)
+ * is a ConfigError: every endpoint answers 500 ERR_NOT_CONFIGURED and the log has the detail.
+ */
 function authFor(env) {
   const fingerprint = JSON.stringify([env.AUTH_SECRET, env.SIGNING_JWK, env.ISSUER, env.AUDIENCE, env.ACCESS_TTL, env.REFRESH_TTL, env.SESSION_MAX_AGE, env.REFRESH_REUSE_GRACE, env.DEV]);
   if (cached?.fingerprint === fingerprint) return cached.auth;
+  let auth;
+  try {
+    auth = makeAuth(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`the Auth options were refused: ${error?.message ?? error}`);
+  }
+  cached = { fingerprint, auth };
+  return auth;
+}
+
+function makeAuth(env) {
   let secret = env.AUTH_SECRET;
   if (!secret) {
     if (!env.DEV) throw new ConfigError("AUTH_SECRET is not set: wrangler secret put AUTH_SECRET");
@@ -44,27 +67,36 @@ function authFor(env) {
   }
   let signingKey;
   if (env.SIGNING_JWK) {
-    signingKey = Key.fromJwk(JSON.parse(env.SIGNING_JWK));
+    let jwk;
+    try {
+      jwk = JSON.parse(env.SIGNING_JWK);
+    } catch {
+      // Not the parser's message: it quotes the text, which is a private key.
+      throw new ConfigError("SIGNING_JWK is not JSON (a private Ed25519 JWK)");
+    }
+    try {
+      signingKey = Key.fromJwk(jwk);
+    } catch (error) {
+      throw new ConfigError(`SIGNING_JWK is not a usable private JWK: ${error?.message ?? error}`);
+    }
   } else {
     if (!env.DEV) throw new ConfigError("SIGNING_JWK is not set: wrangler secret put SIGNING_JWK");
     console.warn("SIGNING_JWK is not set: using a generated Ed25519 key for this isolate (DEV)");
     signingKey = devKey ??= Key.generate("EdDSA");
   }
-  const auth = new Auth({
+  return new Auth({
     issuer: env.ISSUER || "edge-jwt-demo",
     audience: env.AUDIENCE || "edge-jwt-demo-api",
     secret,
     signingKey,
-    accessTtl: seconds(env.ACCESS_TTL, 60),
-    refreshTtl: seconds(env.REFRESH_TTL, 3600),
-    sessionMaxAge: seconds(env.SESSION_MAX_AGE, 8 * 3600),
-    refreshReuseGrace: env.REFRESH_REUSE_GRACE === undefined ? 10 : Number(env.REFRESH_REUSE_GRACE),
+    accessTtl: seconds(env, "ACCESS_TTL", 60),
+    refreshTtl: seconds(env, "REFRESH_TTL", 3600),
+    sessionMaxAge: seconds(env, "SESSION_MAX_AGE", 8 * 3600),
+    refreshReuseGrace: seconds(env, "REFRESH_REUSE_GRACE", 10, { zero: true }),
     magicLinkTtl: MAGIC_LINK_TTL,
     otpTtl: 300,
     otpMaxAttempts: 5,
   });
-  cached = { fingerprint, auth };
-  return auth;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -315,6 +315,22 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assert.ok(Number(answer.headers.get("retry-after")) > 0);
   });
 
+  test("flooding SMS sign-in codes to a two-factor user's phone does not lock out their password sign-in", async () => {
+    // Anyone who knows ada's number can exhaust the SMS sign-in limit for it...
+    let flood;
+    for (let i = 0; i < 8 && flood?.status !== 429; i++) flood = await client(base)("POST", "/auth/sms", { json: { phone: USERS.ada.phone } });
+    assertError(flood, 429, "ERR_RATE_LIMITED");
+    // ...but the two-factor code after her correct password has a limit of its own.
+    const head = await outboxHead(base);
+    const call = client(base);
+    const first = await call("POST", "/auth/password", { json: { email: USERS.ada.email, password: USERS.ada.password } });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.twoFactor, true);
+    const code = codeOf(await outboxMessage(base, USERS.ada.phone, head));
+    const ok = await call("POST", "/auth/2fa/verify", { json: { pendingToken: first.body.pendingToken, challenge: first.body.challenge, code } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  });
+
   test("the ledger persists across a restart: reuse is still detected", async () => {
     const call = client(base);
     const s0 = await nativeSession(call, USERS.grace);

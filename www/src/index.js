@@ -148,7 +148,7 @@ async function password(c) {
   }
   if (user.twoFactor.length > 0) {
     const sender = senderFor(c.env);
-    await limit(c.env, ["send:destination", user.phone]);
+    await limit(c.env, ["2fa-send:account", user.id]);
     const pending = c.auth.beginTwoFactor({ sub: user.id, methods: user.twoFactor, claims: { name: user.name } });
     const otp = c.auth.createOtpChallenge({ sub: user.id, channel: "sms" });
     await sender.sendSms({ to: user.phone, text: `${otp.code} is your edge-jwt demo verification code. It expires in 5 minutes.` });

@@ -199,7 +199,15 @@ describe("demo worker on workerd (wrangler dev)", () => {
     const head = await outboxHead(base);
     const first = await call("POST", "/auth/password", { json: { email: USERS.ada.email, password: USERS.ada.password } });
     const code = codeOf(await outboxMessage(base, USERS.ada.phone, head));
-    assertError(await call("POST", "/auth/sms/verify", { json: { challenge: first.body.challenge, code } }), 401, "ERR_TOKEN_PURPOSE");
+    const { pendingToken, challenge } = first.body;
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge, code } }), 401, "ERR_TOKEN_PURPOSE");
+    // Refused without being used up or counted: the two-factor sign-in still completes (and
+    // "client": "native" on the request that creates the session puts the refresh token in the body).
+    const ok = await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code, client: "native" } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(pkg.decode(ok.body.accessToken).claims.sub, "usr_ada");
+    assert.ok(ok.body.refreshToken, "native: the refresh token in the body");
+    assert.equal(ok.cookies.size, 0, "native: no cookie");
   });
 
   test("refresh-token reuse revokes the session: /api/me fails at once", async () => {

@@ -1,7 +1,7 @@
 // The edge-jwt reference worker: password sign-in with SMS two-factor, magic links, SMS codes,
 // refresh-token rotation with reuse detection, sign-out, a protected API and the public JWKS.
 // The ledger, rate limits and dev outbox are Durable Objects; the page is in public/ and page/.
-import { Auth, JwtError, Key, ready } from "edge-jwt";
+import { Auth, JwtError, Key, decode, ready } from "edge-jwt";
 import { HttpError, bearer, cookies, errorResponse, field, json, randomId, readJson, setCookie, sha256, bytesToBase64url } from "./http.js";
 import { LedgerObject, durableLedger } from "./ledger.js";
 import { verifyUserPassword } from "./passwords.js";
@@ -237,6 +237,8 @@ async function magicRedeem(c) {
 // SMS sign-in challenges are made for the subject "login:<user id>", two-factor ones for the
 // user id itself: a code sent for one step can never complete the other.
 const LOGIN_PREFIX = "login:";
+const isSignInChallenge = (claims) => typeof claims.sub === "string" && claims.sub.startsWith(LOGIN_PREFIX) && claims.chn === "sms";
+const wrongStep = () => unauthorized("ERR_TOKEN_PURPOSE", "this code is for another step of signing in");
 
 async function smsRequest(c) {
   const body = await readJson(c.request);
@@ -255,10 +257,12 @@ async function smsVerify(c) {
   const challenge = field(body, "challenge", 16384);
   const code = field(body, "code", 32);
   await limit(c.env, ["code:ip", c.ip]);
+  // verifyOtp uses the challenge up (and counts attempts): a challenge of another kind, e.g. a
+  // two-factor code, is refused before that, by its unverified claims, so that it still works
+  // where it belongs. verifyOtp then checks everything for real, and the claims again after it.
+  if (!isSignInChallenge(decode(challenge).claims)) throw wrongStep();
   const claims = await c.auth.verifyOtp(challenge, code, { ledger: c.ledger });
-  if (!claims.sub.startsWith(LOGIN_PREFIX) || claims.chn !== "sms") {
-    throw unauthorized("ERR_TOKEN_PURPOSE", "this code is for another step of signing in");
-  }
+  if (!isSignInChallenge(claims)) throw wrongStep();
   const user = sessionUser(claims.sub.slice(LOGIN_PREFIX.length));
   const session = c.auth.issueSession({ sub: user.id, amr: ["sms"], claims: { name: user.name } });
   return sessionResponse(c, session, user, body);

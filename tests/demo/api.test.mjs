@@ -2,10 +2,15 @@
 // 127.0.0.1: every flow's happy path and its failures, wrong kinds of tokens at each endpoint,
 // bad requests, rate limits, and the ledger surviving a restart.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { USERS, client, codeOf, cookieValue, edgeJwt, outboxHead, outboxMessage, sleep, startWorker, workerHome } from "./helpers.mjs";
+import { USERS, client, codeOf, cookieValue, edgeJwt, outboxHead, outboxMessage, rawPost, sleep, startWorker, workerHome } from "./helpers.mjs";
 
 const ACCESS_TTL = 4;
+// The workers' AUTH_SECRET, known here so that a test can sign magic links the server would
+// accept but never makes (links to another address).
+const AUTH_SECRET = randomBytes(48).toString("base64url");
+const signer = (pkg) => new pkg.Auth({ issuer: "edge-jwt-demo", audience: "edge-jwt-demo-api", secret: AUTH_SECRET });
 let home;
 let worker;
 let base;
@@ -28,7 +33,7 @@ function assertError(r, status, code) {
 describe("demo worker on workerd (wrangler dev)", () => {
   before(async () => {
     pkg = await edgeJwt();
-    home = await workerHome();
+    home = await workerHome({ AUTH_SECRET });
     worker = await startWorker(home, { ACCESS_TTL, REFRESH_REUSE_GRACE: 0 });
     base = worker.url;
   });
@@ -159,6 +164,22 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assert.match(bad.text, /can't be used/);
     const moved = second.link.replace("la=", "la=x");
     assert.equal((await call("POST", "/auth/magic", { json: { url: moved } })).status, 401, "bound to its URL");
+  });
+
+  test("POST /auth/magic redeems only links to this server's own /auth/magic, as a URL or a bare token", async () => {
+    const call = client(base);
+    const forge = signer(pkg);
+    // Each carries a genuine signature (the server's secret), but points elsewhere.
+    for (const url of ["https://evil.example/auth/magic?la=x", `${base}/elsewhere?la=x`, `${base}/auth/magic/x?la=x`, `http://localhost:1/auth/magic?la=x`]) {
+      const link = forge.createMagicLink({ sub: "usr_grace", email: USERS.grace.email, url });
+      assertError(await call("POST", "/auth/magic", { json: { url: link.url } }), 401, "ERR_JWT_CLAIM_VALIDATION_FAILED");
+      assertError(await call("POST", "/auth/magic", { json: { token: link.token } }), 401, "ERR_JWT_CLAIM_VALIDATION_FAILED");
+    }
+    // The same signature on a link to the server's own callback is accepted, as a bare token too.
+    const own = forge.createMagicLink({ sub: "usr_grace", email: USERS.grace.email, url: `${base}/auth/magic?la=x` });
+    const ok = await call("POST", "/auth/magic", { json: { token: own.token } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.user.email, USERS.grace.email);
   });
 
   test("magic link for an unknown address: same answer, nothing sent", async () => {
@@ -363,6 +384,7 @@ describe("a misconfigured worker answers 500 ERR_NOT_CONFIGURED and logs the det
     { name: "REFRESH_REUSE_GRACE=abc", vars: { REFRESH_REUSE_GRACE: "abc" }, secrets: {}, detail: /configuration: .*refreshReuseGrace|configuration: .*REFRESH_REUSE_GRACE/i },
     { name: "a malformed SIGNING_JWK", vars: {}, secrets: { SIGNING_JWK: '{"kty":"OKP","crv":"Ed25519","x":"not-a-key"}' }, detail: /configuration: .*SIGNING_JWK/ },
     { name: "a SIGNING_JWK that is not JSON", vars: {}, secrets: { SIGNING_JWK: "{not json" }, detail: /configuration: .*SIGNING_JWK/ },
+    { name: "a PUBLIC_ORIGIN that is not an origin", vars: { PUBLIC_ORIGIN: "https://auth.example/app" }, secrets: {}, detail: /configuration: PUBLIC_ORIGIN must be an origin/ },
   ];
   const running = [];
   before(async () => {
@@ -393,11 +415,57 @@ describe("a misconfigured worker answers 500 ERR_NOT_CONFIGURED and logs the det
       for (const r of answers) {
         assertError(r, 500, "ERR_NOT_CONFIGURED");
         assert.equal(r.body.error.message, "the server is not configured", "a generic message, not the detail");
-        assert.doesNotMatch(r.text, /REFRESH_REUSE_GRACE|refreshReuseGrace|JWK|not-a-key/i);
+        assert.doesNotMatch(r.text, /REFRESH_REUSE_GRACE|refreshReuseGrace|JWK|not-a-key|PUBLIC_ORIGIN|auth\.example/i);
       }
       const deadline = Date.now() + 5000;
       while (!c.detail.test(c.worker.output()) && Date.now() < deadline) await sleep(100);
       assert.match(c.worker.output(), c.detail, "the detail goes to the log");
     });
   }
+});
+
+describe("a worker with PUBLIC_ORIGIN", () => {
+  const PUBLIC_ORIGIN = "https://auth.example";
+  let home2;
+  let worker2;
+  let pkg2;
+  before(async () => {
+    pkg2 = await edgeJwt();
+    home2 = await workerHome({ AUTH_SECRET });
+    worker2 = await startWorker(home2, { PUBLIC_ORIGIN });
+  });
+  after(async () => {
+    await worker2?.stop();
+    home2?.remove();
+  });
+
+  test("magic links are built from PUBLIC_ORIGIN whatever the Host header, and only its callback redeems", async () => {
+    const base2 = worker2.url;
+    const head = await outboxHead(base2);
+    const asked = await rawPost(base2, "/auth/magic-link", { email: USERS.grace.email }, { host: "evil.example" });
+    assert.equal(asked.status, 200, asked.text);
+    const mail = await outboxMessage(base2, USERS.grace.email, head);
+    assert.ok(mail.link.startsWith(`${PUBLIC_ORIGIN}/auth/magic?la=`), mail.link);
+    assert.ok(!mail.text.includes("evil.example"), mail.text);
+
+    const call = client(base2);
+    const path = mail.link.slice(PUBLIC_ORIGIN.length);
+    const page = await call("GET", path);
+    assert.equal(page.status, 200, "the confirm page checks the link against PUBLIC_ORIGIN");
+    assert.match(page.text, /Grace Hopper/);
+
+    // A link to the address the request came in on is not the public callback.
+    const local = signer(pkg2).createMagicLink({ sub: "usr_grace", email: USERS.grace.email, url: `${base2}/auth/magic?la=x` });
+    assertError(await call("POST", "/auth/magic", { json: { url: local.url } }), 401, "ERR_JWT_CLAIM_VALIDATION_FAILED");
+    assertError(await call("POST", "/auth/magic", { json: { token: local.token } }), 401, "ERR_JWT_CLAIM_VALIDATION_FAILED");
+
+    const attempt = `la=${cookieValue(asked.cookies.get("la"))}`;
+    const signedIn = await call("POST", "/auth/magic", { json: { url: mail.link }, cookie: attempt, headers: { origin: PUBLIC_ORIGIN } });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
+    assert.equal(signedIn.body.sameBrowser, true);
+    assert.equal(signedIn.body.user.email, USERS.grace.email);
+
+    // Cross-origin posts are judged against PUBLIC_ORIGIN as well.
+    assertError(await call("POST", "/auth/magic-link", { json: { email: USERS.grace.email }, headers: { origin: base2 } }), 403, "ERR_FORBIDDEN");
+  });
 });

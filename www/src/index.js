@@ -15,7 +15,9 @@ export { LedgerObject, OutboxObject, RateLimiterObject };
 const REFRESH_COOKIE = "rt";
 const REFRESH_PATH = "/auth/refresh";
 const ATTEMPT_COOKIE = "la";
-const ATTEMPT_PATH = "/auth/magic";
+// Magic links point at this path of the server's own origin (see ownOrigin).
+const MAGIC_PATH = "/auth/magic";
+const ATTEMPT_PATH = MAGIC_PATH;
 const MAGIC_LINK_TTL = 600;
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +101,39 @@ function makeAuth(env) {
   });
 }
 
+/**
+ * The server's own origin: PUBLIC_ORIGIN when it is set, else the request URL's. Magic links are
+ * made for it, only links to its /auth/magic are redeemed, and POSTs must come from it. On
+ * Cloudflare the request URL's host is the route the request came in on; `wrangler dev` takes
+ * it from the Host header, which any client sets: set PUBLIC_ORIGIN wherever that matters.
+ */
+function ownOrigin(env, url) {
+  const configured = env.PUBLIC_ORIGIN;
+  if (configured === undefined || configured === "") return url.origin;
+  let parsed;
+  try {
+    parsed = new URL(configured);
+  } catch {
+    // refused below
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== String(configured).replace(/\/$/, "")) {
+    throw new ConfigError(`PUBLIC_ORIGIN must be an origin such as https://auth.example.com (scheme, host, port; no path), not ${JSON.stringify(String(configured))}`);
+  }
+  return parsed.origin;
+}
+
+/** Whether `url` is this server's magic-link callback: same origin, path /auth/magic. */
+function isOwnCallback(c, url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === c.origin && parsed.pathname === MAGIC_PATH;
+  } catch {
+    return false;
+  }
+}
+
+const notOurLink = () => unauthorized("ERR_JWT_CLAIM_VALIDATION_FAILED", "this link was made for another site: ask for a new one here");
+
 // ---------------------------------------------------------------------------------------------
 // Responses
 
@@ -134,7 +169,7 @@ function sessionUser(sub) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Endpoints. `c` = { request, env, url, auth, ledger, ip }
+// Endpoints. `c` = { request, env, url, origin (the server's own, see ownOrigin), auth, ledger, ip }
 
 async function password(c) {
   const body = await readJson(c.request);
@@ -190,7 +225,7 @@ async function magicLinkRequest(c) {
   const link = c.auth.createMagicLink({
     sub: user?.id ?? "usr_unknown",
     email: normalizeEmail(email),
-    url: `${c.url.origin}/auth/magic?la=${tag}`,
+    url: `${c.origin}${MAGIC_PATH}?la=${tag}`,
   });
   if (user) {
     await sender.sendEmail({
@@ -211,7 +246,8 @@ async function magicLinkRequest(c) {
 async function magicConfirm(c) {
   let claims;
   try {
-    claims = await c.auth.redeemMagicLink(c.url.href); // stateless check: nothing is consumed
+    // Stateless (nothing is used up), and for the link as made: on the server's own origin.
+    claims = await c.auth.redeemMagicLink(`${c.origin}${c.url.pathname}${c.url.search}`);
   } catch (error) {
     if (!isJwtError(error)) throw error;
   }
@@ -219,10 +255,21 @@ async function magicConfirm(c) {
   return magicPage(user ? { name: user.name, email: user.email } : null);
 }
 
+/**
+ * POST { url } (the whole link, as the confirm page sends it) or { token } (the token alone,
+ * e.g. from an app that opened the link): either way only a link made for this server's own
+ * /auth/magic signs in.
+ */
 async function magicRedeem(c) {
   const body = await readJson(c.request);
-  const input = typeof body.url === "string" ? field(body, "url", 20000) : field(body, "token", 16384);
+  const fromUrl = typeof body.url === "string";
+  const input = fromUrl ? field(body, "url", 20000) : field(body, "token", 16384);
   await limit(c.env, ["magic:ip", c.ip]);
+  if (fromUrl && !isOwnCallback(c, input)) throw notOurLink();
+  // First without the ledger (signature, purpose, expiry, the URL it is bound to; nothing is
+  // used up), so that a link for another address is refused before it is consumed.
+  const checked = await c.auth.redeemMagicLink(input);
+  if (typeof checked.url !== "string" || !isOwnCallback(c, checked.url)) throw notOurLink();
   const claims = await c.auth.redeemMagicLink(input, { ledger: c.ledger });
   const user = sessionUser(claims.sub);
   const tag = new URL(claims.url).searchParams.get("la");
@@ -366,13 +413,14 @@ export default {
       return errorResponse(405, "ERR_METHOD_NOT_ALLOWED", `use ${Object.keys(route).join(" or ")}`, { allow: Object.keys(route).join(", ") });
     }
     try {
+      const own = ownOrigin(env, url);
       // Cookies are SameSite; this also refuses cross-site form posts (login CSRF).
       const origin = request.headers.get("origin");
-      if (method === "POST" && origin && origin !== url.origin) {
+      if (method === "POST" && origin && origin !== own) {
         throw new HttpError(403, "ERR_FORBIDDEN", "cross-origin requests are not allowed");
       }
       await ready; // settled at once on Workers; also keeps the package's workerd entry in the bundle
-      const c = { request, env, url, auth: authFor(env), ledger: durableLedger(env.LEDGER), ip: clientKey(request) };
+      const c = { request, env, url, origin: own, auth: authFor(env), ledger: durableLedger(env.LEDGER), ip: clientKey(request) };
       return await handler(c);
     } catch (error) {
       return toResponse(error);

@@ -182,6 +182,64 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assert.equal(ok.body.user.email, USERS.grace.email);
   });
 
+  test("magic link for a two-factor user: the link is the first factor, the SMS code the second", async () => {
+    const call = client(base);
+    let head = await outboxHead(base);
+    const asked = await call("POST", "/auth/magic-link", { json: { email: USERS.ada.email } });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    const attempt = `la=${cookieValue(asked.cookies.get("la"))}`;
+    const mail = await outboxMessage(base, USERS.ada.email, head);
+    head = await outboxHead(base);
+    const first = await call("POST", "/auth/magic", { json: { url: mail.link, client: "native" }, cookie: attempt });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.twoFactor, true);
+    assert.equal(first.body.accessToken, undefined, "no session after one factor");
+    assert.equal(first.body.refreshToken, undefined);
+    assert.equal(first.cookies.get("rt"), undefined, "no refresh cookie after one factor");
+    assert.match(first.cookies.get("la"), /^la=; .*Max-Age=0/, "the login attempt is over");
+    assert.equal(first.body.sentTo, "•••• 0100");
+    assert.equal(first.body.sameBrowser, true);
+    assert.deepEqual(first.body.methods, ["sms"]);
+    assert.deepEqual(pkg.decode(first.body.pendingToken).claims.amr, ["email"], "the pending token remembers the first factor");
+    const code = codeOf(await outboxMessage(base, USERS.ada.phone, head));
+    assert.ok(!first.text.includes(code));
+    assertError(await call("POST", "/auth/magic", { json: { url: mail.link }, cookie: attempt }), 401, "ERR_TOKEN_REUSED");
+
+    const { pendingToken, challenge } = first.body;
+    const ok = await call("POST", "/auth/2fa/verify", { json: { pendingToken, challenge, code } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(pkg.decode(ok.body.accessToken).claims.amr, ["email", "sms", "mfa"]);
+    assert.equal(ok.body.user.email, USERS.ada.email);
+    assert.ok(ok.cookies.get("rt"));
+  });
+
+  test("SMS code sign-in for a two-factor user: refused once the code is verified, and not before", async () => {
+    const call = client(base);
+    let head = await outboxHead(base);
+    const asked = await call("POST", "/auth/sms", { json: { phone: USERS.katherine.phone } });
+    const plain = await client(base)("POST", "/auth/sms", { json: { phone: USERS.alan.phone } });
+    assert.equal(asked.status, 200, JSON.stringify(asked.body));
+    assert.deepEqual(Object.keys(asked.body).sort(), Object.keys(plain.body).sort(), "the same answer as for any number");
+    assert.equal(pkg.decode(asked.body.challenge).claims.sub, "login:usr_katherine");
+    const code = codeOf(await outboxMessage(base, USERS.katherine.phone, head));
+    const wrongCode = code === "000000" ? "111111" : "000000";
+    assertError(await call("POST", "/auth/sms/verify", { json: { challenge: asked.body.challenge, code: wrongCode } }), 401, "ERR_OTP_MISMATCH");
+    const refused = await call("POST", "/auth/sms/verify", { json: { challenge: asked.body.challenge, code, client: "native" } });
+    assertError(refused, 401, "ERR_TWO_FACTOR_REQUIRED");
+    assert.match(refused.body.error.message, /password/);
+    assert.equal(refused.cookies.size, 0, "no session");
+    assert.equal(refused.body.accessToken, undefined);
+
+    // Her password and the texted code still sign her in.
+    head = await outboxHead(base);
+    const first = await call("POST", "/auth/password", { json: { email: USERS.katherine.email, password: USERS.katherine.password } });
+    assert.equal(first.body.twoFactor, true, JSON.stringify(first.body));
+    const second = codeOf(await outboxMessage(base, USERS.katherine.phone, head));
+    const ok = await call("POST", "/auth/2fa/verify", { json: { pendingToken: first.body.pendingToken, challenge: first.body.challenge, code: second } });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual(pkg.decode(ok.body.accessToken).claims.amr, ["pwd", "sms", "mfa"]);
+  });
+
   test("magic link for an unknown address: same answer, nothing sent", async () => {
     const call = client(base);
     const head = await outboxHead(base);

@@ -184,20 +184,29 @@ async function password(c) {
   if (user.twoFactor.length > 0) {
     const sender = senderFor(c.env);
     await limit(c.env, ["2fa-send:account", user.id]);
-    const pending = c.auth.beginTwoFactor({ sub: user.id, methods: user.twoFactor, claims: { name: user.name } });
-    const otp = c.auth.createOtpChallenge({ sub: user.id, channel: "sms" });
-    await sender.sendSms({ to: user.phone, text: `${otp.code} is your edge-jwt demo verification code. It expires in 5 minutes.` });
-    return json({
-      twoFactor: true,
-      pendingToken: pending.pendingToken,
-      challenge: otp.challenge,
-      methods: pending.methods,
-      expiresAt: pending.expiresAt,
-      sentTo: maskPhone(user.phone),
-    });
+    return json(await secondFactor(c, sender, user, ["pwd"]));
   }
   const session = c.auth.issueSession({ sub: user.id, amr: ["pwd"], claims: { name: user.name } });
   return sessionResponse(c, session, user, body);
+}
+
+/**
+ * The first factor (`amr`: ["pwd"] or ["email"]) of a user with two-factor sign-in has passed:
+ * no session yet, but a pending token that remembers it and the second factor's challenge. The
+ * demo's only second factor is an SMS code (users.js). Callers count "2fa-send:account" first.
+ */
+async function secondFactor(c, sender, user, amr) {
+  const pending = c.auth.beginTwoFactor({ sub: user.id, methods: user.twoFactor, amr, claims: { name: user.name } });
+  const otp = c.auth.createOtpChallenge({ sub: user.id, channel: "sms" });
+  await sender.sendSms({ to: user.phone, text: `${otp.code} is your edge-jwt demo verification code. It expires in 5 minutes.` });
+  return {
+    twoFactor: true,
+    pendingToken: pending.pendingToken,
+    challenge: otp.challenge,
+    methods: pending.methods,
+    expiresAt: pending.expiresAt,
+    sentTo: maskPhone(user.phone),
+  };
 }
 
 async function twoFactorVerify(c) {
@@ -270,13 +279,23 @@ async function magicRedeem(c) {
   // used up), so that a link for another address is refused before it is consumed.
   const checked = await c.auth.redeemMagicLink(input);
   if (typeof checked.url !== "string" || !isOwnCallback(c, checked.url)) throw notOurLink();
+  const user = sessionUser(checked.sub);
+  // A magic link proves the mailbox: a first factor. A user with two-factor sign-in continues
+  // with the second, as after a password; what can refuse that (limits, no sender) comes first.
+  const twoFactor = user.twoFactor.length > 0;
+  const sender = twoFactor ? senderFor(c.env) : null;
+  if (twoFactor) await limit(c.env, ["2fa-send:account", user.id]);
   const claims = await c.auth.redeemMagicLink(input, { ledger: c.ledger });
-  const user = sessionUser(claims.sub);
   const tag = new URL(claims.url).searchParams.get("la");
   const attempt = cookies(c.request).get(ATTEMPT_COOKIE);
   const sameBrowser = attempt !== undefined && tag !== null && bytesToBase64url(await sha256(attempt)).slice(0, 22) === tag;
-  const session = c.auth.issueSession({ sub: user.id, amr: ["email"], claims: { name: user.name } });
-  const response = sessionResponse(c, session, user, body, { sameBrowser });
+  let response;
+  if (twoFactor) {
+    response = json({ ...(await secondFactor(c, sender, user, ["email"])), sameBrowser });
+  } else {
+    const session = c.auth.issueSession({ sub: user.id, amr: ["email"], claims: { name: user.name } });
+    response = sessionResponse(c, session, user, body, { sameBrowser });
+  }
   response.headers.append("set-cookie", setCookie(ATTEMPT_COOKIE, "", { path: ATTEMPT_PATH, maxAge: 0, sameSite: "Lax" }));
   return response;
 }
@@ -311,6 +330,15 @@ async function smsVerify(c) {
   const claims = await c.auth.verifyOtp(challenge, code, { ledger: c.ledger });
   if (!isSignInChallenge(claims)) throw wrongStep();
   const user = sessionUser(claims.sub.slice(LOGIN_PREFIX.length));
+  // An SMS code is a first factor, and the demo's second factor is an SMS code to the same
+  // phone: one phone cannot be both. Said only now, after the code (so only to the phone's
+  // holder): /auth/sms answers every number alike.
+  if (user.twoFactor.length > 0) {
+    throw unauthorized(
+      "ERR_TWO_FACTOR_REQUIRED",
+      "this account has two-factor sign-in, and a text message code cannot be both factors: sign in with your password or a magic link, then enter the code we text you",
+    );
+  }
   const session = c.auth.issueSession({ sub: user.id, amr: ["sms"], claims: { name: user.name } });
   return sessionResponse(c, session, user, body);
 }

@@ -134,7 +134,7 @@ describe("demo page in headless Chromium", () => {
     }
   });
 
-  test("magic link for a two-factor user at 1280 px: the link, then the texted code", async () => {
+  test("magic link for a two-factor user at 1280 px: the link, then the texted code; the used link says so", async () => {
     const { context, page, problems } = await openPage(1280);
     try {
       await page.click("#tab-magic");
@@ -142,6 +142,7 @@ describe("demo page in headless Chromium", () => {
       await page.click("#magic-form button[type=submit]");
       await page.waitForSelector("#signin-message.ok");
       const link = page.locator(".message-item.email", { hasText: USERS.ada.email }).locator("a", { hasText: "Open sign-in link" }).first();
+      const href = await link.getAttribute("href");
       await link.click();
       await page.waitForURL(/\/auth\/magic\?/);
       await page.waitForSelector("#confirm");
@@ -161,6 +162,14 @@ describe("demo page in headless Chromium", () => {
       assert.match(await page.textContent("#user-meta"), /signed in with email \+ sms \+ mfa/);
       assert.match(await page.textContent("#log"), /magic link \+ SMS code/);
       await signOut(page, token);
+
+      // The link again: the confirm page cannot tell (stateless), the POST's answer is shown.
+      await page.goto(href);
+      await page.click("#confirm");
+      await page.waitForSelector("#result.error");
+      assert.match(await page.textContent("#result"), /this link was already used\. Ask for a new link/);
+      assert.equal(await page.isHidden("#confirm"), true, "no button that cannot work");
+      assert.equal(await page.getAttribute("a.button", "href"), "/");
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

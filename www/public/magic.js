@@ -37,7 +37,18 @@ button.addEventListener("click", async () => {
     setTimeout(() => location.assign(body.sameBrowser ? "/#signed-in" : "/#signed-in-elsewhere"), body.sameBrowser ? 600 : 2500);
   } catch (error) {
     result.className = "result error";
-    result.textContent = `Could not sign in: ${error.message}`;
-    button.disabled = false;
+    result.textContent = `Could not sign in: ${error.message}.`;
+    if (["ERR_TOKEN_REUSED", "ERR_JWT_EXPIRED", "ERR_JWT_CLAIM_VALIDATION_FAILED"].includes(error.code)) {
+      // Trying again cannot help (the confirm page cannot tell a used link without using it up).
+      result.textContent += " Ask for a new link on the demo page.";
+      button.hidden = true;
+      const back = document.createElement("a");
+      back.className = "button";
+      back.href = "/";
+      back.textContent = "Back to the demo";
+      result.after(back);
+    } else {
+      button.disabled = false;
+    }
   }
 });

@@ -482,7 +482,7 @@ describe("a misconfigured worker answers 500 ERR_NOT_CONFIGURED and logs the det
   }
 });
 
-describe("a worker with PUBLIC_ORIGIN", () => {
+describe("a worker with PUBLIC_ORIGIN and wrangler.toml's other vars", () => {
   const PUBLIC_ORIGIN = "https://auth.example";
   let home2;
   let worker2;
@@ -525,5 +525,21 @@ describe("a worker with PUBLIC_ORIGIN", () => {
 
     // Cross-origin posts are judged against PUBLIC_ORIGIN as well.
     assertError(await call("POST", "/auth/magic-link", { json: { email: USERS.grace.email }, headers: { origin: base2 } }), 403, "ERR_FORBIDDEN");
+  });
+
+  test("REFRESH_REUSE_GRACE (10 s in wrangler.toml): a refresh token reused at once gets the same successor; later reuse revokes", async () => {
+    const call = client(worker2.url);
+    const s0 = (await call("POST", "/auth/password", { json: { email: USERS.alan.email, password: USERS.alan.password, client: "native" } })).body;
+    const s1 = await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } });
+    assert.equal(s1.status, 200, JSON.stringify(s1.body));
+    const again = await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.refreshToken, s1.body.refreshToken, "the same successor (two tabs racing)");
+    assert.equal(again.body.accessToken, s1.body.accessToken);
+    const s2 = await call("POST", "/auth/refresh", { json: { refreshToken: s1.body.refreshToken } });
+    assert.equal(s2.status, 200, "the session carries on");
+    // s0 is now two generations old: reuse revokes the session.
+    assertError(await call("POST", "/auth/refresh", { json: { refreshToken: s0.refreshToken } }), 401, "ERR_TOKEN_REUSED");
+    assertError(await call("GET", "/api/me", { token: s2.body.accessToken }), 401, "ERR_SESSION_REVOKED");
   });
 });

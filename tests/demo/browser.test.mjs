@@ -134,13 +134,86 @@ describe("demo page in headless Chromium", () => {
     }
   });
 
+  test("magic link for a two-factor user at 1280 px: the link, then the texted code; the used link says so", async () => {
+    const { context, page, problems } = await openPage(1280);
+    try {
+      await page.click("#tab-magic");
+      await page.fill("#magic-form [name=email]", USERS.ada.email);
+      await page.click("#magic-form button[type=submit]");
+      await page.waitForSelector("#signin-message.ok");
+      const link = page.locator(".message-item.email", { hasText: USERS.ada.email }).locator("a", { hasText: "Open sign-in link" }).first();
+      const href = await link.getAttribute("href");
+      await link.click();
+      await page.waitForURL(/\/auth\/magic\?/);
+      await page.waitForSelector("#confirm");
+      assert.match(await page.textContent("main"), /Ada Lovelace/);
+      await page.click("#confirm");
+      await page.waitForSelector("#result.ok");
+      assert.match(await page.textContent("#result"), /two-factor sign-in: enter the code we texted to •••• 0100/);
+      await page.waitForURL(`${worker.url}/`);
+      await page.waitForSelector("#twofa-form:not([hidden])");
+      assert.equal(await page.textContent("#twofa-form [data-first-factor]"), "Magic link accepted.");
+      assert.equal(await page.textContent("#twofa-form [data-sent-to]"), "•••• 0100");
+      assert.equal(await page.isHidden(".tabs"), true, "one sign-in at a time");
+      assert.equal(await page.isHidden("#session"), true, "no session after the link alone");
+      await page.screenshot({ path: join(SHOTS, "magic-twofa-1280.png"), fullPage: true });
+      await page.locator(".message-item.sms", { hasText: USERS.ada.phone }).first().locator("button", { hasText: "Use this code" }).click();
+      const token = await signedIn(page, "Ada Lovelace");
+      assert.match(await page.textContent("#user-meta"), /signed in with email \+ sms \+ mfa/);
+      assert.match(await page.textContent("#log"), /magic link \+ SMS code/);
+      await signOut(page, token);
+
+      // The link again: the confirm page cannot tell (stateless), the POST's answer is shown.
+      await page.goto(href);
+      await page.click("#confirm");
+      await page.waitForSelector("#result.error");
+      assert.match(await page.textContent("#result"), /this link was already used\. Ask for a new link/);
+      assert.equal(await page.isHidden("#confirm"), true, "no button that cannot work");
+      assert.equal(await page.getAttribute("a.button", "href"), "/");
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("SMS code for a two-factor user at 390 px: refused once the code is right, pointed to the password", async () => {
+    const { context, page, problems } = await openPage(390, 844);
+    try {
+      await page.click("#tab-sms");
+      await page.fill("#sms-form [name=phone]", USERS.katherine.phone);
+      await page.click("#sms-form button[type=submit]");
+      await page.waitForSelector("#sms-code-form:not([hidden])");
+      const sms = page.locator(".message-item.sms", { hasText: USERS.katherine.phone }).first();
+      await sms.waitFor();
+      await page.fill("#sms-code-form [name=code]", (await sms.locator(".code").textContent()).trim());
+      await page.click("#sms-code-form button[type=submit]");
+      await page.waitForSelector("#signin-message.error");
+      const text = await page.textContent("#signin-message");
+      assert.match(text, /two-factor sign-in, and a text message code cannot be both factors: sign in with your password/);
+      assert.match(text, /ERR_TWO_FACTOR_REQUIRED/);
+      assert.equal(await page.isHidden("#session"), true);
+      assert.equal(await page.getAttribute("#tab-password", "aria-selected"), "true");
+      assert.equal(await page.isVisible("#password-form"), true);
+      await page.screenshot({ path: join(SHOTS, "sms-twofa-refused-390.png"), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("password with SMS two-factor at 1280 px, using the outbox's code button", async () => {
     const { context, page, problems } = await openPage(1280);
     try {
+      // Earlier tests texted ada too: wait for the panel to show the new code.
+      const texts = page.locator(".message-item.sms", { hasText: USERS.ada.phone });
+      await page.waitForSelector("#outbox:not([hidden])");
+      const before = await texts.count();
       await page.fill("#password-form [name=email]", USERS.ada.email);
       await page.fill("#password-form [name=password]", USERS.ada.password);
       await page.click("#password-form button[type=submit]");
       await page.waitForSelector("#twofa-form:not([hidden])");
+      assert.equal(await page.textContent("#twofa-form [data-first-factor]"), "Password accepted.");
+      await page.waitForFunction(([phone, n]) => [...document.querySelectorAll(".message-item.sms")].filter((m) => m.textContent.includes(phone)).length > n, [USERS.ada.phone, before]);
       await page.screenshot({ path: join(SHOTS, "twofa-1280.png"), fullPage: true });
       await page.locator(".message-item.sms", { hasText: USERS.ada.phone }).first().locator("button", { hasText: "Use this code" }).click();
       const token = await signedIn(page, "Ada Lovelace");

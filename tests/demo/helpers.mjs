@@ -1,6 +1,7 @@
 // The demo tests run the reference worker (www/) on real workerd through `wrangler dev` in local
 // mode, on a free port of 127.0.0.1, with its own persist folder and secrets, and talk HTTP to it.
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -37,9 +38,10 @@ export async function workerHome(vars = {}) {
 
 /**
  * Starts `wrangler dev` for www/ with `home`'s secrets and persist folder; resolves when it
- * answers. `vars` become --var flags (e.g. a short ACCESS_TTL).
+ * answers. `vars` become --var flags (e.g. a short ACCESS_TTL). `anyAnswer`: ready as soon as
+ * the worker itself answers JSON, whatever the status (for misconfigured workers).
  */
-export async function startWorker(home, vars = {}) {
+export async function startWorker(home, vars = {}, { anyAnswer = false } = {}) {
   installPackage();
   const port = await freePort();
   const inspector = await freePort();
@@ -62,6 +64,7 @@ export async function startWorker(home, vars = {}) {
     try {
       const response = await fetch(`${url}/.well-known/jwks.json`);
       if (response.ok) break;
+      if (anyAnswer && /^application\/json/.test(response.headers.get("content-type") ?? "")) break;
     } catch {
       // not listening yet
     }
@@ -123,6 +126,37 @@ export function client(base, ip = newAddress()) {
     for (const line of response.headers.getSetCookie()) cookies.set(line.slice(0, line.indexOf("=")), line);
     return { status: response.status, headers: response.headers, body: parsed, text, cookies };
   };
+}
+
+/**
+ * A JSON POST through node:http, which (unlike fetch) sends any Host header: `{ status, body,
+ * cookies }` like client()'s.
+ */
+export function rawPost(base, path, json, headers = {}) {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { "content-type": "application/json", "cf-connecting-ip": newAddress(), ...headers } },
+      (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => {
+          const cookies = new Map();
+          for (const line of response.headers["set-cookie"] ?? []) cookies.set(line.slice(0, line.indexOf("=")), line);
+          let body = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: response.statusCode, body, text, cookies });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(json));
+  });
 }
 
 /** The cookie's value from a Set-Cookie line. */

@@ -9,8 +9,11 @@ import { ready, inspect, refreshAt, scheduleRefresh } from "edge-jwt";
 const SKEW = 15; // seconds before expiry (clamped by refreshAt to 50–90 % of the lifetime)
 
 const SIGNED_IN = "edge-jwt-demo:signed-in";
+// A magic link's pending two-factor sign-in, handed over by the confirm page (magic.js) in this
+// tab's sessionStorage: a two-factor user's link is only the first factor.
+const TWO_FACTOR = "edge-jwt-demo:two-factor";
 const $ = (selector) => document.querySelector(selector);
-const state = { accessToken: null, user: null, scheduler: null, refreshes: 0, lastRefresh: null, pending: null, smsChallenge: null };
+const state = { accessToken: null, user: null, scheduler: null, refreshes: 0, lastRefresh: null, pending: null, smsChallenge: null, tab: "password" };
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
@@ -202,6 +205,8 @@ function resetForms() {
   state.smsChallenge = null;
   $("#password-form").hidden = false;
   $("#twofa-form").hidden = true;
+  $(".tabs").hidden = false;
+  showPanel();
   $("#sms-form").hidden = false;
   $("#sms-code-form").hidden = true;
   $("#twofa-form").reset();
@@ -209,13 +214,29 @@ function resetForms() {
   $('#password-form [name="password"]').value = "";
 }
 
-function selectTab(name) {
+function showPanel() {
   for (const tab of document.querySelectorAll("[role=tab]")) {
-    const selected = tab.dataset.tab === name;
+    const selected = tab.dataset.tab === state.tab;
     tab.setAttribute("aria-selected", String(selected));
     $(`#panel-${tab.dataset.tab}`).hidden = !selected;
   }
+}
+
+function selectTab(name) {
+  state.tab = name;
+  showPanel();
   message("");
+}
+
+/** The first factor (`first`: "password" or "magic link") passed: ask for the texted code. */
+function showTwoFactor(data, first) {
+  state.pending = { pendingToken: data.pendingToken, challenge: data.challenge, first };
+  $(".tabs").hidden = true;
+  for (const panel of document.querySelectorAll("[role=tabpanel]")) panel.hidden = true;
+  $("#twofa-form").hidden = false;
+  $("#twofa-form [data-first-factor]").textContent = first === "password" ? "Password accepted." : "Magic link accepted.";
+  $("#twofa-form [data-sent-to]").textContent = data.sentTo;
+  $('#twofa-form [name="code"]').focus();
 }
 
 function onSubmit(selector, handler) {
@@ -242,18 +263,14 @@ function wireForms() {
   onSubmit("#password-form", async ({ email, password }) => {
     const data = await api("/auth/password", { body: { email, password } });
     if (data.twoFactor) {
-      state.pending = data;
-      $("#password-form").hidden = true;
-      $("#twofa-form").hidden = false;
-      $("#twofa-form [data-sent-to]").textContent = data.sentTo;
-      $('#twofa-form [name="code"]').focus();
+      showTwoFactor(data, "password");
     } else {
       applySession(data, "password");
     }
   });
   onSubmit("#twofa-form", async ({ code }) => {
-    const { pendingToken, challenge } = state.pending;
-    applySession(await api("/auth/2fa/verify", { body: { pendingToken, challenge, code } }), "password + SMS code");
+    const { pendingToken, challenge, first } = state.pending;
+    applySession(await api("/auth/2fa/verify", { body: { pendingToken, challenge, code } }), `${first} + SMS code`);
   });
   onSubmit("#magic-form", async ({ email }) => {
     await api("/auth/magic-link", { body: { email } });
@@ -268,7 +285,17 @@ function wireForms() {
     $('#sms-code-form [name="code"]').focus();
   });
   onSubmit("#sms-code-form", async ({ code }) => {
-    applySession(await api("/auth/sms/verify", { body: { challenge: state.smsChallenge, code } }), "SMS code");
+    try {
+      applySession(await api("/auth/sms/verify", { body: { challenge: state.smsChallenge, code } }), "SMS code");
+    } catch (error) {
+      // A two-factor account: the code was right, but it cannot be both factors. Back to the
+      // password tab; the message says why.
+      if (error.code === "ERR_TWO_FACTOR_REQUIRED") {
+        resetForms();
+        selectTab("password");
+      }
+      throw error;
+    }
   });
 
   $("#signout").addEventListener("click", signOut);
@@ -371,15 +398,36 @@ async function main() {
   wireForms();
   startOutbox();
   await ready;
-  if (location.hash === "#signed-in-elsewhere") {
-    $("#banner").textContent = "You signed in from a link that was requested in another browser. If that wasn't you, sign out.";
+  const banner = (text) => {
+    $("#banner").textContent = text;
     $("#banner").hidden = false;
+  };
+  if (location.hash === "#signed-in-elsewhere") {
+    banner("You signed in from a link that was requested in another browser. If that wasn't you, sign out.");
   }
   const fromLink = location.hash.startsWith("#signed-in");
+  const twoFactor = location.hash === "#two-factor";
   if (location.hash) history.replaceState(null, "", "/");
-  // A session may be waiting in the refresh cookie (after a reload, or a magic link); the page
-  // cannot see the HttpOnly cookie, so it remembers whether it signed in.
-  if (fromLink || localStorage.getItem(SIGNED_IN) === "1") {
+  if (twoFactor) {
+    // From the confirm page of a two-factor user's magic link: the SMS code comes next.
+    const handed = sessionStorage.getItem(TWO_FACTOR);
+    sessionStorage.removeItem(TWO_FACTOR);
+    showSignin();
+    let pending = null;
+    try {
+      pending = JSON.parse(handed);
+    } catch {
+      // nothing handed over
+    }
+    if (pending?.pendingToken) {
+      if (pending.sameBrowser === false) banner("This sign-in link was requested in another browser. If that wasn't you, do not enter the code.");
+      showTwoFactor(pending, "magic link");
+    } else {
+      message("The magic link's sign-in is not in this tab any more: ask for a new link.", "error");
+    }
+  } else if (fromLink || localStorage.getItem(SIGNED_IN) === "1") {
+    // A session may be waiting in the refresh cookie (after a reload, or a magic link); the
+    // page cannot see the HttpOnly cookie, so it remembers whether it signed in.
     try {
       applySession({ accessToken: await fetchRefresh() }, fromLink ? "magic link" : "restored from the refresh cookie");
     } catch {

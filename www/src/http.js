@@ -18,10 +18,18 @@ const JSON_HEADERS = {
   "x-content-type-options": "nosniff",
 };
 
-/** A JSON response; `headers` may be a Headers (to carry several Set-Cookie) or an object. */
+/**
+ * A JSON response; `headers` may be a Headers (to carry several Set-Cookie) or an object. A
+ * header given here replaces the default of that name (e.g. Cache-Control); Set-Cookie lines
+ * are all kept.
+ */
 export function json(value, status = 200, headers = {}) {
   const out = new Headers(JSON_HEADERS);
-  for (const [name, v] of headers instanceof Headers ? headers : Object.entries(headers)) out.append(name, v);
+  const given = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  for (const [name, v] of given) {
+    if (name.toLowerCase() === "set-cookie") out.append(name, v);
+    else out.set(name, v);
+  }
   return new Response(JSON.stringify(value), { status, headers: out });
 }
 

@@ -1,7 +1,7 @@
 // The edge-jwt reference worker: password sign-in with SMS two-factor, magic links, SMS codes,
 // refresh-token rotation with reuse detection, sign-out, a protected API and the public JWKS.
 // The ledger, rate limits and dev outbox are Durable Objects; the page is in public/ and page/.
-import { Auth, JwtError, Key, ready } from "edge-jwt";
+import { Auth, JwtError, Key, decode, ready } from "edge-jwt";
 import { HttpError, bearer, cookies, errorResponse, field, json, randomId, readJson, setCookie, sha256, bytesToBase64url } from "./http.js";
 import { LedgerObject, durableLedger } from "./ledger.js";
 import { verifyUserPassword } from "./passwords.js";
@@ -15,7 +15,9 @@ export { LedgerObject, OutboxObject, RateLimiterObject };
 const REFRESH_COOKIE = "rt";
 const REFRESH_PATH = "/auth/refresh";
 const ATTEMPT_COOKIE = "la";
-const ATTEMPT_PATH = "/auth/magic";
+// Magic links point at this path of the server's own origin (see ownOrigin).
+const MAGIC_PATH = "/auth/magic";
+const ATTEMPT_PATH = MAGIC_PATH;
 const MAGIC_LINK_TTL = 600;
 
 // ---------------------------------------------------------------------------------------------
@@ -26,16 +28,39 @@ let cached;
 let devSecret;
 let devKey;
 
-const seconds = (value, fallback) => {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
 class ConfigError extends Error {}
 
+/** A var of seconds: its fallback when unset; a value that is not a number is a ConfigError. */
+function seconds(env, name, fallback, { zero = false } = {}) {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) {
+    throw new ConfigError(`${name} must be a number of seconds${zero ? " (0 or more)" : " (more than 0)"}, not ${JSON.stringify(String(value))}`);
+  }
+  return n;
+}
+
+/**
+ * The Auth for this environment. Whatever goes wrong while making it (a missing secret, a var
+ * that is not a number, a SIGNING_JWK that is not a private JWK, options the library refuses)
+ * is a ConfigError: every endpoint answers 500 ERR_NOT_CONFIGURED and the log has the detail.
+ */
 function authFor(env) {
   const fingerprint = JSON.stringify([env.AUTH_SECRET, env.SIGNING_JWK, env.ISSUER, env.AUDIENCE, env.ACCESS_TTL, env.REFRESH_TTL, env.SESSION_MAX_AGE, env.REFRESH_REUSE_GRACE, env.DEV]);
   if (cached?.fingerprint === fingerprint) return cached.auth;
+  let auth;
+  try {
+    auth = makeAuth(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`the Auth options were refused: ${error?.message ?? error}`);
+  }
+  cached = { fingerprint, auth };
+  return auth;
+}
+
+function makeAuth(env) {
   let secret = env.AUTH_SECRET;
   if (!secret) {
     if (!env.DEV) throw new ConfigError("AUTH_SECRET is not set: wrangler secret put AUTH_SECRET");
@@ -44,28 +69,70 @@ function authFor(env) {
   }
   let signingKey;
   if (env.SIGNING_JWK) {
-    signingKey = Key.fromJwk(JSON.parse(env.SIGNING_JWK));
+    let jwk;
+    try {
+      jwk = JSON.parse(env.SIGNING_JWK);
+    } catch {
+      // Not the parser's message: it quotes the text, which is a private key.
+      throw new ConfigError("SIGNING_JWK is not JSON (a private Ed25519 JWK)");
+    }
+    try {
+      signingKey = Key.fromJwk(jwk);
+    } catch (error) {
+      throw new ConfigError(`SIGNING_JWK is not a usable private JWK: ${error?.message ?? error}`);
+    }
   } else {
     if (!env.DEV) throw new ConfigError("SIGNING_JWK is not set: wrangler secret put SIGNING_JWK");
     console.warn("SIGNING_JWK is not set: using a generated Ed25519 key for this isolate (DEV)");
     signingKey = devKey ??= Key.generate("EdDSA");
   }
-  const auth = new Auth({
+  return new Auth({
     issuer: env.ISSUER || "edge-jwt-demo",
     audience: env.AUDIENCE || "edge-jwt-demo-api",
     secret,
     signingKey,
-    accessTtl: seconds(env.ACCESS_TTL, 60),
-    refreshTtl: seconds(env.REFRESH_TTL, 3600),
-    sessionMaxAge: seconds(env.SESSION_MAX_AGE, 8 * 3600),
-    refreshReuseGrace: env.REFRESH_REUSE_GRACE === undefined ? 10 : Number(env.REFRESH_REUSE_GRACE),
+    accessTtl: seconds(env, "ACCESS_TTL", 60),
+    refreshTtl: seconds(env, "REFRESH_TTL", 3600),
+    sessionMaxAge: seconds(env, "SESSION_MAX_AGE", 8 * 3600),
+    refreshReuseGrace: seconds(env, "REFRESH_REUSE_GRACE", 10, { zero: true }),
     magicLinkTtl: MAGIC_LINK_TTL,
     otpTtl: 300,
     otpMaxAttempts: 5,
   });
-  cached = { fingerprint, auth };
-  return auth;
 }
+
+/**
+ * The server's own origin: PUBLIC_ORIGIN when it is set, else the request URL's. Magic links are
+ * made for it, only links to its /auth/magic are redeemed, and POSTs must come from it. On
+ * Cloudflare the request URL's host is the route the request came in on; `wrangler dev` takes
+ * it from the Host header, which any client sets: set PUBLIC_ORIGIN wherever that matters.
+ */
+function ownOrigin(env, url) {
+  const configured = env.PUBLIC_ORIGIN;
+  if (configured === undefined || configured === "") return url.origin;
+  let parsed;
+  try {
+    parsed = new URL(configured);
+  } catch {
+    // refused below
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== String(configured).replace(/\/$/, "")) {
+    throw new ConfigError(`PUBLIC_ORIGIN must be an origin such as https://auth.example.com (scheme, host, port; no path), not ${JSON.stringify(String(configured))}`);
+  }
+  return parsed.origin;
+}
+
+/** Whether `url` is this server's magic-link callback: same origin, path /auth/magic. */
+function isOwnCallback(c, url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.origin === c.origin && parsed.pathname === MAGIC_PATH;
+  } catch {
+    return false;
+  }
+}
+
+const notOurLink = () => unauthorized("ERR_JWT_CLAIM_VALIDATION_FAILED", "this link was made for another site: ask for a new one here");
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -102,7 +169,7 @@ function sessionUser(sub) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Endpoints. `c` = { request, env, url, auth, ledger, ip }
+// Endpoints. `c` = { request, env, url, origin (the server's own, see ownOrigin), auth, ledger, ip }
 
 async function password(c) {
   const body = await readJson(c.request);
@@ -116,21 +183,30 @@ async function password(c) {
   }
   if (user.twoFactor.length > 0) {
     const sender = senderFor(c.env);
-    await limit(c.env, ["send:destination", user.phone]);
-    const pending = c.auth.beginTwoFactor({ sub: user.id, methods: user.twoFactor, claims: { name: user.name } });
-    const otp = c.auth.createOtpChallenge({ sub: user.id, channel: "sms" });
-    await sender.sendSms({ to: user.phone, text: `${otp.code} is your edge-jwt demo verification code. It expires in 5 minutes.` });
-    return json({
-      twoFactor: true,
-      pendingToken: pending.pendingToken,
-      challenge: otp.challenge,
-      methods: pending.methods,
-      expiresAt: pending.expiresAt,
-      sentTo: maskPhone(user.phone),
-    });
+    await limit(c.env, ["2fa-send:account", user.id]);
+    return json(await secondFactor(c, sender, user, ["pwd"]));
   }
   const session = c.auth.issueSession({ sub: user.id, amr: ["pwd"], claims: { name: user.name } });
   return sessionResponse(c, session, user, body);
+}
+
+/**
+ * The first factor (`amr`: ["pwd"] or ["email"]) of a user with two-factor sign-in has passed:
+ * no session yet, but a pending token that remembers it and the second factor's challenge. The
+ * demo's only second factor is an SMS code (users.js). Callers count "2fa-send:account" first.
+ */
+async function secondFactor(c, sender, user, amr) {
+  const pending = c.auth.beginTwoFactor({ sub: user.id, methods: user.twoFactor, amr, claims: { name: user.name } });
+  const otp = c.auth.createOtpChallenge({ sub: user.id, channel: "sms" });
+  await sender.sendSms({ to: user.phone, text: `${otp.code} is your edge-jwt demo verification code. It expires in 5 minutes.` });
+  return {
+    twoFactor: true,
+    pendingToken: pending.pendingToken,
+    challenge: otp.challenge,
+    methods: pending.methods,
+    expiresAt: pending.expiresAt,
+    sentTo: maskPhone(user.phone),
+  };
 }
 
 async function twoFactorVerify(c) {
@@ -158,7 +234,7 @@ async function magicLinkRequest(c) {
   const link = c.auth.createMagicLink({
     sub: user?.id ?? "usr_unknown",
     email: normalizeEmail(email),
-    url: `${c.url.origin}/auth/magic?la=${tag}`,
+    url: `${c.origin}${MAGIC_PATH}?la=${tag}`,
   });
   if (user) {
     await sender.sendEmail({
@@ -179,7 +255,8 @@ async function magicLinkRequest(c) {
 async function magicConfirm(c) {
   let claims;
   try {
-    claims = await c.auth.redeemMagicLink(c.url.href); // stateless check: nothing is consumed
+    // Stateless (nothing is used up), and for the link as made: on the server's own origin.
+    claims = await c.auth.redeemMagicLink(`${c.origin}${c.url.pathname}${c.url.search}`);
   } catch (error) {
     if (!isJwtError(error)) throw error;
   }
@@ -187,17 +264,38 @@ async function magicConfirm(c) {
   return magicPage(user ? { name: user.name, email: user.email } : null);
 }
 
+/**
+ * POST { url } (the whole link, as the confirm page sends it) or { token } (the token alone,
+ * e.g. from an app that opened the link): either way only a link made for this server's own
+ * /auth/magic signs in.
+ */
 async function magicRedeem(c) {
   const body = await readJson(c.request);
-  const input = typeof body.url === "string" ? field(body, "url", 20000) : field(body, "token", 16384);
+  const fromUrl = typeof body.url === "string";
+  const input = fromUrl ? field(body, "url", 20000) : field(body, "token", 16384);
   await limit(c.env, ["magic:ip", c.ip]);
+  if (fromUrl && !isOwnCallback(c, input)) throw notOurLink();
+  // First without the ledger (signature, purpose, expiry, the URL it is bound to; nothing is
+  // used up), so that a link for another address is refused before it is consumed.
+  const checked = await c.auth.redeemMagicLink(input);
+  if (typeof checked.url !== "string" || !isOwnCallback(c, checked.url)) throw notOurLink();
+  const user = sessionUser(checked.sub);
+  // A magic link proves the mailbox: a first factor. A user with two-factor sign-in continues
+  // with the second, as after a password; what can refuse that (limits, no sender) comes first.
+  const twoFactor = user.twoFactor.length > 0;
+  const sender = twoFactor ? senderFor(c.env) : null;
+  if (twoFactor) await limit(c.env, ["2fa-send:account", user.id]);
   const claims = await c.auth.redeemMagicLink(input, { ledger: c.ledger });
-  const user = sessionUser(claims.sub);
   const tag = new URL(claims.url).searchParams.get("la");
   const attempt = cookies(c.request).get(ATTEMPT_COOKIE);
   const sameBrowser = attempt !== undefined && tag !== null && bytesToBase64url(await sha256(attempt)).slice(0, 22) === tag;
-  const session = c.auth.issueSession({ sub: user.id, amr: ["email"], claims: { name: user.name } });
-  const response = sessionResponse(c, session, user, body, { sameBrowser });
+  let response;
+  if (twoFactor) {
+    response = json({ ...(await secondFactor(c, sender, user, ["email"])), sameBrowser });
+  } else {
+    const session = c.auth.issueSession({ sub: user.id, amr: ["email"], claims: { name: user.name } });
+    response = sessionResponse(c, session, user, body, { sameBrowser });
+  }
   response.headers.append("set-cookie", setCookie(ATTEMPT_COOKIE, "", { path: ATTEMPT_PATH, maxAge: 0, sameSite: "Lax" }));
   return response;
 }
@@ -205,6 +303,8 @@ async function magicRedeem(c) {
 // SMS sign-in challenges are made for the subject "login:<user id>", two-factor ones for the
 // user id itself: a code sent for one step can never complete the other.
 const LOGIN_PREFIX = "login:";
+const isSignInChallenge = (claims) => typeof claims.sub === "string" && claims.sub.startsWith(LOGIN_PREFIX) && claims.chn === "sms";
+const wrongStep = () => unauthorized("ERR_TOKEN_PURPOSE", "this code is for another step of signing in");
 
 async function smsRequest(c) {
   const body = await readJson(c.request);
@@ -223,11 +323,22 @@ async function smsVerify(c) {
   const challenge = field(body, "challenge", 16384);
   const code = field(body, "code", 32);
   await limit(c.env, ["code:ip", c.ip]);
+  // verifyOtp uses the challenge up (and counts attempts): a challenge of another kind, e.g. a
+  // two-factor code, is refused before that, by its unverified claims, so that it still works
+  // where it belongs. verifyOtp then checks everything for real, and the claims again after it.
+  if (!isSignInChallenge(decode(challenge).claims)) throw wrongStep();
   const claims = await c.auth.verifyOtp(challenge, code, { ledger: c.ledger });
-  if (!claims.sub.startsWith(LOGIN_PREFIX) || claims.chn !== "sms") {
-    throw unauthorized("ERR_TOKEN_PURPOSE", "this code is for another step of signing in");
-  }
+  if (!isSignInChallenge(claims)) throw wrongStep();
   const user = sessionUser(claims.sub.slice(LOGIN_PREFIX.length));
+  // An SMS code is a first factor, and the demo's second factor is an SMS code to the same
+  // phone: one phone cannot be both. Said only now, after the code (so only to the phone's
+  // holder): /auth/sms answers every number alike.
+  if (user.twoFactor.length > 0) {
+    throw unauthorized(
+      "ERR_TWO_FACTOR_REQUIRED",
+      "this account has two-factor sign-in, and a text message code cannot be both factors: sign in with your password or a magic link, then enter the code we text you",
+    );
+  }
   const session = c.auth.issueSession({ sub: user.id, amr: ["sms"], claims: { name: user.name } });
   return sessionResponse(c, session, user, body);
 }
@@ -330,13 +441,14 @@ export default {
       return errorResponse(405, "ERR_METHOD_NOT_ALLOWED", `use ${Object.keys(route).join(" or ")}`, { allow: Object.keys(route).join(", ") });
     }
     try {
+      const own = ownOrigin(env, url);
       // Cookies are SameSite; this also refuses cross-site form posts (login CSRF).
       const origin = request.headers.get("origin");
-      if (method === "POST" && origin && origin !== url.origin) {
+      if (method === "POST" && origin && origin !== own) {
         throw new HttpError(403, "ERR_FORBIDDEN", "cross-origin requests are not allowed");
       }
       await ready; // settled at once on Workers; also keeps the package's workerd entry in the bundle
-      const c = { request, env, url, auth: authFor(env), ledger: durableLedger(env.LEDGER), ip: clientKey(request) };
+      const c = { request, env, url, origin: own, auth: authFor(env), ledger: durableLedger(env.LEDGER), ip: clientKey(request) };
       return await handler(c);
     } catch (error) {
       return toResponse(error);

@@ -10,6 +10,10 @@ export const RULES = {
   "code:ip": [20, 60],
   "send:ip": [10, 600],
   "send:destination": [5, 600],
+  // The two-factor code: sent only after a correct first factor (password or magic link, each
+  // limited above), so per account and apart from "send:destination": flooding a user's phone
+  // with SMS sign-in codes must not lock them out of their password sign-in.
+  "2fa-send:account": [10, 600],
   "magic:ip": [20, 60],
   "refresh:ip": [600, 60],
 };

@@ -202,7 +202,12 @@ export declare function decode<C extends object = JwtClaims>(token: string): { h
 /** Decodes a JWT (WITHOUT verifying it) and reads its times; for clients deciding when to refresh. */
 export declare function inspect<C extends object = JwtClaims>(token: string, options?: { now?: Instant }): TokenInfo<C>;
 
-/** When to refresh the token: epoch MILLISECONDS, `skew` seconds before `exp`, less up to `jitter` seconds. */
+/**
+ * When to refresh the token: epoch MILLISECONDS, `skew` seconds (default 60) before `exp`, less up
+ * to `jitter` seconds, never in the past. With an `iat`, the target is kept between 50% and 90%
+ * of the token's lifetime: a skew longer than the token lives refreshes at half its life, and a
+ * long-lived token is refreshed no later than at 90% of it (a 1 h token: 6 min before `exp`).
+ */
 export declare function refreshAt(token: string, options?: { skew?: number; jitter?: number; now?: Instant }): number;
 
 /**

@@ -132,6 +132,9 @@ fn input_is_normalised_spaces_and_dashes_only() {
         format!(" {a}  {b} "),
         format!("{a}\u{a0}{b}"),
         format!("{a}\t{b}"),
+        // Pasted from a message: a line break after the code.
+        format!("{a}{b}\n"),
+        format!("{a}{b}\r\n"),
     ] {
         run(auth.verify_otp(&otp.challenge, &typed, NO_LEDGER))
             .unwrap_or_else(|e| panic!("{typed:?}: {e}"));

@@ -133,13 +133,14 @@ pub(crate) fn random_code(digits: u32) -> Result<String> {
         .collect()
 }
 
-/// The code as typed: spaces and dashes ignored; anything else but digits refused.
+/// The code as typed or pasted: spaces, tabs, line breaks and dashes ignored; anything else but
+/// digits refused.
 pub(crate) fn normalize_code(code: &str) -> Result<Zeroizing<String>> {
     let mut digits = Zeroizing::new(String::with_capacity(code.len()));
     for c in code.chars() {
         match c {
             '0'..='9' => digits.push(c),
-            ' ' | '-' | '\u{a0}' | '\t' => {}
+            ' ' | '-' | '\u{a0}' | '\t' | '\r' | '\n' => {}
             _ => {
                 return Err(JwtError::invalid_argument(
                     "the code must contain digits only",

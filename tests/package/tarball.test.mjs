@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { createRequire } from "node:module";
 import vm from "node:vm";
 import { gzipSync } from "node:zlib";
 import { consumerDir, installedPackageDir, root } from "./helpers.mjs";
@@ -72,6 +73,8 @@ test("package.json: name, version, licence, types, side effects, engines, condit
   // bundlers keep them and may drop any other module nothing uses.
   const entries = [main.workerd, main.worker, main.node.import, main.node.require, main.browser, main.default];
   assert.deepEqual([...new Set(manifest.sideEffects)].sort(), [...new Set(entries)].sort());
+  // The .wasm is importable by name, for bundlers and servers that copy or serve it.
+  assert.equal(createRequire(join(dir, "..", "..", "package.json")).resolve("edge-jwt/edge_jwt_bg.wasm"), join(dir, "edge_jwt_bg.wasm"));
 });
 
 test("node.cjs is a real CommonJS script and every ESM entry is a module", () => {

@@ -27,12 +27,6 @@ fn setup() -> (Auth, MemoryLedger, Clock) {
     (auth, ledger, clock)
 }
 
-fn wrong_code(code: &str) -> String {
-    code.chars()
-        .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
-        .collect()
-}
-
 #[test]
 fn a_used_magic_link_stays_used_inside_the_leeway() {
     let (auth, ledger, clock) = setup();

@@ -133,6 +133,26 @@ pub(crate) fn random_code(digits: u32) -> Result<String> {
         .collect()
 }
 
+impl Auth {
+    /// Counts one guess at `id` in the ledger (if any): past `otp_max_attempts` it is
+    /// `ERR_OTP_ATTEMPTS_EXCEEDED` with `message`, whether or not this guess is right.
+    pub(crate) async fn count_attempt<L: Ledger>(
+        &self,
+        ledger: Option<&L>,
+        id: &str,
+        until: f64,
+        message: &str,
+    ) -> Result<()> {
+        let Some(ledger) = ledger else {
+            return Ok(());
+        };
+        if ledger.count_attempt(id, until).await? > self.config.otp_max_attempts {
+            return Err(JwtError::new(ErrorCode::OtpAttemptsExceeded, message));
+        }
+        Ok(())
+    }
+}
+
 /// The code as typed or pasted: spaces, tabs, line breaks and dashes ignored; anything else but
 /// digits refused.
 pub(crate) fn normalize_code(code: &str) -> Result<Zeroizing<String>> {
@@ -233,17 +253,13 @@ impl Auth {
         let jti = str_claim(&claims, "jti")?;
         let sub = str_claim(&claims, "sub")?;
         let until = self.remember_until(Self::exp_of(&claims)?);
-        if let Some(ledger) = ledger {
-            let attempts = ledger
-                .count_attempt(&format!("otp-attempts:{jti}"), until)
-                .await?;
-            if attempts > self.config.otp_max_attempts {
-                return Err(JwtError::new(
-                    ErrorCode::OtpAttemptsExceeded,
-                    "too many attempts: request a new code",
-                ));
-            }
-        }
+        self.count_attempt(
+            ledger,
+            &format!("otp-attempts:{jti}"),
+            until,
+            "too many attempts: request a new code",
+        )
+        .await?;
         let expected = claims
             .get("mac")
             .and_then(Value::as_str)

@@ -228,19 +228,15 @@ impl Auth {
                     ));
                 }
                 let code = normalize_code(code)?;
-                if let Some(ledger) = ledger {
-                    // Guesses at TOTP codes are limited per pending token, like OTP codes per
-                    // challenge; a new pending token needs the first factor again.
-                    let attempts = ledger
-                        .count_attempt(&format!("2fa-attempts:{pending_jti}"), remember_until)
-                        .await?;
-                    if attempts > self.config.otp_max_attempts {
-                        return Err(JwtError::new(
-                            ErrorCode::OtpAttemptsExceeded,
-                            "too many attempts: sign in again",
-                        ));
-                    }
-                }
+                // Guesses at TOTP codes are limited per pending token, like OTP codes per
+                // challenge; a new pending token needs the first factor again.
+                self.count_attempt(
+                    ledger,
+                    &format!("2fa-attempts:{pending_jti}"),
+                    remember_until,
+                    "too many attempts: sign in again",
+                )
+                .await?;
                 let counter = verify_totp(secret, &code, now, params)?.ok_or_else(|| {
                     JwtError::new(ErrorCode::OtpMismatch, "the code does not match")
                 })?;

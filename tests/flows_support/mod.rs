@@ -52,6 +52,13 @@ impl Clock {
     }
 }
 
+/// A code of the same length as `code` with every digit different: surely wrong.
+pub fn wrong_code(code: &str) -> String {
+    code.chars()
+        .map(|c| char::from(b'0' + (c as u8 - b'0' + 1) % 10))
+        .collect()
+}
+
 pub fn config() -> AuthConfig {
     AuthConfig::new(ISSUER, AUDIENCE, SECRET.to_vec())
 }

@@ -68,3 +68,19 @@ export function serveFile(dir, request, response) {
     response.writeHead(404).end();
   }
 }
+
+/**
+ * Makes the live instance trap for real, through the package's internals: a raw key handle
+ * pointing outside linear memory (detached again, so its finaliser never runs against any
+ * instance). Throws the WebAssembly.RuntimeError.
+ */
+export function forceTrap(internals) {
+  return internals.call((glue) => {
+    const bogus = glue.WasmKey.__wrap(0xfffffff0);
+    try {
+      return bogus.alg;
+    } finally {
+      bogus.__destroy_into_raw();
+    }
+  });
+}

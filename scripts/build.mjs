@@ -96,9 +96,10 @@ const SOURCE_ONLY = new Set(["node.js"]); // bundled into node.cjs, not shipped 
 for (const name of readdirSync(template)) {
   if (!SOURCE_ONLY.has(name)) copyFileSync(join(template, name), join(stage, name));
 }
-for (const name of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "LICENSE"]) {
+for (const name of ["LICENSE-MIT", "LICENSE-APACHE", "LICENSE"]) {
   if (existsSync(join(root, name))) copyFileSync(join(root, name), join(stage, name));
 }
+writeFileSync(join(stage, "README.md"), packageReadme(readFileSync(join(root, "README.md"), "utf8")));
 // CommonJS consumers (TypeScript's node16/nodenext resolution) need the typings as a .d.cts.
 copyFileSync(join(template, "index.d.ts"), join(stage, "index.d.cts"));
 // The glue's types describe the raw wasm interface, which is not public: drop its reference.
@@ -165,3 +166,25 @@ async function compare() {
 // dominated by JS<->wasm glue and small functions (HS256 sign, EdDSA sign); the big-number paths
 // are the same either way. The size is decided by rustc's opt-level and the crates, not by
 // wasm-opt, so the package takes the faster -O3.
+
+/**
+ * The README npm shows: the repository's README without what only concerns a checkout (set-up,
+ * the Rust crate, the demo worker, the code map), and with the install command. One source, so
+ * the two never disagree.
+ */
+function packageReadme(text) {
+  const REPO_ONLY = new Set(["Set-up (a fresh machine)", "Quick start (Rust)", "Demo", "How the code is laid out"]);
+  const out = [];
+  let skipping = false;
+  for (const line of text.split("\n")) {
+    const h2 = /^## (.+)$/.exec(line);
+    if (h2) skipping = REPO_ONLY.has(h2[1].trim());
+    if (!skipping) out.push(line);
+  }
+  const body = out.join("\n").replace(/\n{3,}/g, "\n\n");
+  const repo = "https://github.com/edge-jwt/edge-jwt";
+  const install = `\n\`\`\`sh\nnpm install edge-jwt\n\`\`\`\n\nThe Rust crate, the reference Cloudflare Worker with every sign-in flow, and how to build and\ntest: ${repo}.\n`;
+  // After the intro paragraphs, before the first "## " section.
+  const first = body.indexOf("\n## ");
+  return first < 0 ? body + install : body.slice(0, first) + install + body.slice(first);
+}

@@ -77,6 +77,16 @@ test("package.json: name, version, licence, types, side effects, engines, condit
   assert.equal(createRequire(join(dir, "..", "..", "package.json")).resolve("edge-jwt/edge_jwt_bg.wasm"), join(dir, "edge_jwt_bg.wasm"));
 });
 
+test("the README npm shows is for package users: install, JS quick start, flows, errors; no repository set-up", () => {
+  const readme = readFileSync(join(installedPackageDir(), "README.md"), "utf8");
+  for (const part of ["npm install edge-jwt", "## Quick start (JavaScript)", "### Sign-in flows", "## Errors", "ERR_OTP_ATTEMPTS_EXCEEDED"]) {
+    assert.ok(readme.includes(part), `README has ${part}`);
+  }
+  for (const part of ["npm run demo", "npm test", "## Quick start (Rust)", "## Demo", "How the code is laid out"]) {
+    assert.ok(!readme.includes(part), `README has no ${part}`);
+  }
+});
+
 test("node.cjs is a real CommonJS script and every ESM entry is a module", () => {
   const dir = installedPackageDir();
   // vm.Script parses classic scripts only: any import/export statement would be a SyntaxError.

@@ -25,6 +25,17 @@ let state = NOT_LOADED;
 let source;
 let generation = 0;
 let JwtErrorClass;
+// Rejects when the live instance dies, for the calls still waiting in it (see whenInstanceDies).
+let abandonPending;
+let instanceDies = nextDeath();
+
+function nextDeath() {
+  const dies = new Promise((_, reject) => {
+    abandonPending = reject;
+  });
+  dies.catch(() => {}); // no call waiting is fine
+  return dies;
+}
 
 /** Where the compiled module comes from: a function returning a WebAssembly.Module or bytes, synchronously. */
 export function setSource(fn) {
@@ -75,8 +86,26 @@ function adopt(error) {
   }
   if (error instanceof WebAssembly.RuntimeError || (error instanceof RangeError && /call stack/i.test(error.message))) {
     state = DEAD;
+    // Calls awaiting a ledger inside the dead instance can never finish: fail them now.
+    abandonPending(
+      new Error("edge-jwt: the WebAssembly instance failed while this call was waiting for its ledger; the call was abandoned, try again", { cause: error }),
+    );
+    instanceDies = nextDeath();
   }
   return error;
+}
+
+/**
+ * A promise that rejects once the instance live now has died (trapped): an async call that was
+ * started in it and still waits for its ledger can never finish, and races this instead.
+ */
+export function whenInstanceDies() {
+  return instanceDies;
+}
+
+/** Whether the instance of `gen` is still the live one (not dead, not replaced). */
+export function isLiveGeneration(gen) {
+  return state === LIVE && generation === gen;
 }
 
 /** The live instance's exports (the package's own tests read its memory size). */

@@ -1,15 +1,62 @@
 // The sign-in flows: a thin wrapper over the wasm `WasmAuth`. Methods that can take a ledger
 // return promises (with or without one); the others are synchronous. All rules are in Rust.
-import { adoptError, call, currentGeneration } from "./core.js";
+import { adoptError, call, currentGeneration, isLiveGeneration, whenInstanceDies } from "./core.js";
 import { Key, JwtError } from "./api.js";
 
 const rawKeyOf = (key) => Key[Symbol.for("edge-jwt.internals")].rawKeyOf(key);
 
-async function settled(promise) {
+async function settled(promise, dies) {
   try {
-    return await promise;
+    return await Promise.race([promise, dies]);
   } catch (error) {
     throw adoptError(error);
+  }
+}
+
+const LEDGER_METHODS = ["consume", "countAttempt", "rotate", "revoke", "isRevoked"];
+const NEVER = new Promise(() => {});
+
+/**
+ * The caller's ledger as the instance sees it: each answer that arrives after the instance it was
+ * asked from has died is held back for good, so no callback ever runs in a dead or replaced
+ * instance (wasm-bindgen would throw "closure invoked from previous instance", uncaught).
+ */
+function guardLedger(ledger) {
+  if (ledger === null || typeof ledger !== "object") return ledger; // the bindings say what is wrong
+  const guarded = {};
+  for (const name of LEDGER_METHODS) {
+    const method = ledger[name];
+    guarded[name] =
+      typeof method !== "function"
+        ? method
+        : (...args) => {
+            const gen = currentGeneration();
+            const answer = method.apply(ledger, args);
+            if (answer === null || typeof answer?.then !== "function") return answer;
+            return Promise.resolve(answer).then(
+              (value) => (isLiveGeneration(gen) ? value : NEVER),
+              (error) => (isLiveGeneration(gen) ? Promise.reject(error) : NEVER),
+            );
+          };
+  }
+  return guarded;
+}
+
+/** `args` with the ledger (the last argument, or its `ledger` option) guarded. */
+function withGuardedLedger(method, args) {
+  const last = args.length - 1;
+  if (method === "revokeSession") return [...args.slice(0, last), guardLedger(args[last])];
+  const options = args[last];
+  if (options === null || typeof options !== "object") return args;
+  return [...args.slice(0, last), readable(() => ("ledger" in options ? { ...options, ledger: guardLedger(options.ledger) } : options), "options")];
+}
+
+/** `read()`, with an exception from a caller's getter or Proxy trap as ERR_INVALID_ARGUMENT. */
+function readable(read, what) {
+  try {
+    return read();
+  } catch (error) {
+    throw new JwtError("ERR_INVALID_ARGUMENT", `${what} could not be read (a getter or Proxy threw)`, { cause: error });
   }
 }
 
@@ -26,7 +73,7 @@ export class Auth {
     if (options === null || typeof options !== "object") {
       throw new JwtError("ERR_INVALID_ARGUMENT", "Auth needs options: { issuer, audience, secret }");
     }
-    const { signingKey, ...rest } = options;
+    const { signingKey, ...rest } = readable(() => ({ ...options }), "Auth options");
     if (signingKey !== undefined && signingKey !== null && !(signingKey instanceof Key)) {
       throw new JwtError("ERR_INVALID_ARGUMENT", "signingKey must be a Key (EdDSA or ES256, private)", { claim: "signingKey" });
     }
@@ -34,7 +81,10 @@ export class Auth {
     // have wiped or reused the Uint8Array it passed as a secret.
     const copy = (secret) => (secret instanceof Uint8Array ? secret.slice() : secret);
     const snapshot = { ...rest, secret: copy(rest.secret) };
-    if (Array.isArray(rest.previousSecrets)) snapshot.previousSecrets = rest.previousSecrets.map(copy);
+    if (Array.isArray(rest.previousSecrets)) snapshot.previousSecrets = readable(() => {
+        if (rest.previousSecrets.length > 1000) throw new RangeError("too many");
+        return Array.from(rest.previousSecrets, copy);
+      }, "previousSecrets");
     if (!("secret" in rest)) delete snapshot.secret;
     this.#config = { rest: snapshot, signingKey: signingKey ?? undefined };
     this.#raw = call((g) => this.#build(g));
@@ -60,7 +110,8 @@ export class Auth {
 
   #async(method, ...args) {
     try {
-      return settled(this.#sync(method, ...args));
+      const dies = whenInstanceDies();
+      return settled(this.#sync(method, ...withGuardedLedger(method, args)), dies);
     } catch (error) {
       return Promise.reject(error);
     }

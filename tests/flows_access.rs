@@ -370,3 +370,38 @@ fn without_a_signing_key_the_jwks_is_empty() {
     let (auth, _) = auth();
     assert_eq!(auth.jwks().unwrap(), json!({ "keys": [] }));
 }
+
+#[test]
+fn a_token_the_verifier_would_refuse_for_its_size_is_never_issued() {
+    // Over 16 KiB the flows' own verifier refuses a token: a session issued that big would log
+    // its user out at the first refresh, so it is refused when asked for.
+    let (auth, _) = auth();
+    let mut claims = serde_json::Map::new();
+    claims.insert("blob".into(), json!("x".repeat(20_000)));
+    let request = AccessRequest {
+        claims: claims.clone(),
+        ..AccessRequest::new("ada")
+    };
+    let error = err(auth.issue_access_token(&request));
+    assert_eq!(error.code(), ErrorCode::InvalidArgument);
+    assert_eq!(error.claim(), Some("claims"));
+    let session = SessionRequest {
+        claims,
+        ..SessionRequest::new("ada")
+    };
+    assert_eq!(
+        err(auth.issue_session(&session)).code(),
+        ErrorCode::InvalidArgument
+    );
+    // Just under the cap it is issued, and it verifies.
+    let mut fits = serde_json::Map::new();
+    fits.insert("blob".into(), json!("x".repeat(10_000)));
+    let token = auth
+        .issue_access_token(&AccessRequest {
+            claims: fits,
+            ..AccessRequest::new("ada")
+        })
+        .unwrap();
+    auth.verify_access_token(&token, &Default::default())
+        .unwrap();
+}

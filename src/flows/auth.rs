@@ -187,7 +187,18 @@ impl Auth {
             now: Some(now),
             ..Default::default()
         };
-        sign(&claims, key, &options)
+        let token = sign(&claims, key, &options)?;
+        // The flows verify with the default size cap: never issue a token they would refuse
+        // (a session whose first refresh logs the user out).
+        if token.len() > DEFAULT_MAX_TOKEN_SIZE {
+            return Err(JwtError::invalid_argument(format!(
+                "the token would be {} bytes, over the {DEFAULT_MAX_TOKEN_SIZE} its verifier accepts: fewer or smaller claims",
+                token.len()
+            ))
+            .with_claim("claims")
+            .with_reason("too_large"));
+        }
+        Ok(token)
     }
 
     /// Verifies a token of `purpose`: a token of another kind is `ERR_TOKEN_PURPOSE`; then the

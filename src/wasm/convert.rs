@@ -236,12 +236,25 @@ pub(crate) fn set(object: &Object, name: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(name), value);
 }
 
+/// The longest secret accepted: far beyond any HMAC key, far below what could exhaust memory.
+const MAX_SECRET_CHARS: u32 = 64 * 1024;
+
 /// Secret bytes from a `Uint8Array` or a string (UTF-8).
 pub(crate) fn secret_bytes(value: &JsValue) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        if bytes.length() > MAX_SECRET_CHARS {
+            return Err(JwtError::invalid_argument(format!(
+                "the secret is longer than {MAX_SECRET_CHARS} bytes"
+            )));
+        }
         return Ok(zeroize::Zeroizing::new(bytes.to_vec()));
     }
     if let Some(text) = value.dyn_ref::<JsString>() {
+        if text.length() > MAX_SECRET_CHARS {
+            return Err(JwtError::invalid_argument(format!(
+                "the secret is longer than {MAX_SECRET_CHARS} characters"
+            )));
+        }
         if !text.is_valid_utf16() {
             return Err(JwtError::invalid_argument(
                 "the secret string is not valid Unicode",

@@ -111,6 +111,13 @@ fn config_from(value: &JsValue, signing_key: Option<&WasmKey>) -> Result<AuthCon
     Ok(config)
 }
 
+/// A one-time code as typed: a string of at most 64 characters (a longer one is not a code:
+/// `ERR_INVALID_ARGUMENT`, like any other malformed code).
+fn code_arg(code: &JsValue) -> Result<String> {
+    string_arg(code, "code", Some(64))
+        .map_err(|e| JwtError::invalid_argument(e.message().to_owned()).with_claim("code"))
+}
+
 /// `scope` as a string or an array of strings, space-joined. In the array form each item is one
 /// scope: an item with a space in it (`["a b"]`) would read back as two, so it is refused.
 fn scope(o: &Opts) -> Result<Option<String>> {
@@ -364,7 +371,7 @@ impl WasmAuth {
         let setup = (|| {
             let challenge =
                 string_arg(&challenge, "challenge", Some(crate::DEFAULT_MAX_TOKEN_SIZE))?;
-            let code = string_arg(&code, "code", Some(64))?;
+            let code = code_arg(&code)?;
             let (_, ledger) = ledger_of(&options, "verifyOtp options", &["ledger"])?;
             Ok(((challenge, code), ledger))
         })();
@@ -412,7 +419,7 @@ impl WasmAuth {
                 Some(crate::DEFAULT_MAX_TOKEN_SIZE),
             )?;
             let factor = second_factor(&challenge)?;
-            let code = string_arg(&code, "code", Some(64))?;
+            let code = code_arg(&code)?;
             let (_, ledger) = ledger_of(&options, "completeTwoFactor options", &["ledger"])?;
             Ok(((pending, factor, code), ledger))
         })();

@@ -21,6 +21,9 @@ extern "C" {
     fn array_from(value: &JsValue) -> std::result::Result<Array, JsValue>;
 }
 
+/// The longest string option accepted (issuer, audience, subject, jti, kid, URLs, e-mail...).
+pub(crate) const MAX_TEXT_OPTION: u32 = 16 * 1024;
+
 /// The most items read from an array argument (algorithms, audiences, secrets, methods...).
 pub(crate) const MAX_ARRAY_ITEMS: u32 = 1000;
 
@@ -64,6 +67,14 @@ pub(crate) fn text(value: &JsValue, what: &str) -> Result<Option<String>> {
     let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
         return Ok(None);
     };
+    // Checked before the text is copied into the module's memory (which never shrinks, and
+    // whose allocator aborts the instance when a copy does not fit).
+    if js.length() > MAX_TEXT_OPTION {
+        return Err(JwtError::invalid_argument(format!(
+            "{what} is longer than {MAX_TEXT_OPTION} characters"
+        ))
+        .with_reason("too_large"));
+    }
     if !js.is_valid_utf16() {
         return Err(JwtError::invalid_argument(format!(
             "{what} is not valid Unicode (a lone surrogate)"

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { forceTrap, importPackage } from "../package/helpers.mjs";
 
-const { Auth, MemoryLedger, StoreLedger, JwtError, Key, KeySet, verify, decode, totpCode } = await importPackage();
+const { Auth, MemoryLedger, StoreLedger, JwtError, Key, KeySet, sign, verify, decode, totpCode } = await importPackage();
 
 const SECRET = "flows-js-test-secret-of-32-bytes";
 const SECRET_2 = new Uint8Array(32).fill(7);
@@ -533,4 +533,48 @@ test("redeemMagicLink with { url }: the bare token is refused at another callbac
   assert.equal((await auth.redeemMagicLink(link.token, { ledger, url: "https://a.example/auth/magic" })).sub, "ada");
   await rejectsJwt(auth.redeemMagicLink(link.token, { ledger, url: "https://a.example/auth/magic" }), "ERR_TOKEN_REUSED");
   await rejectsJwt(auth.redeemMagicLink(link.token, { ledger, url: 42 }), "ERR_INVALID_ARGUMENT");
+});
+
+test("a trap while a flow waits for its ledger: that call rejects at once, nothing is thrown uncaught, later calls work", async () => {
+  const internals = Key[Symbol.for("edge-jwt.internals")];
+  const memory = new MemoryLedger();
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  // A ledger whose first answer comes late (a Durable Object round trip, say).
+  const slow = {
+    consume: (...args) => memory.consume(...args),
+    countAttempt: async (...args) => {
+      await gate;
+      return memory.countAttempt(...args);
+    },
+    rotate: (...args) => memory.rotate(...args),
+    revoke: (...args) => memory.revoke(...args),
+    isRevoked: (...args) => memory.isRevoked(...args),
+  };
+  const otp = auth.createOtpChallenge({ sub: "ada", channel: "sms" });
+  const waiting = auth.verifyOtp(otp.challenge, otp.code, { ledger: slow });
+  assert.throws(() => forceTrap(internals), WebAssembly.RuntimeError);
+  await assert.rejects(waiting, (error) => error instanceof Error && /abandoned/.test(error.message) && error.cause instanceof WebAssembly.RuntimeError);
+  release(); // the late answer must not reach the dead (or the new) instance
+  await sleep(20);
+  const fresh = auth.createOtpChallenge({ sub: "ada", channel: "sms" });
+  assert.equal((await auth.verifyOtp(fresh.challenge, fresh.code, { ledger: slow })).sub, "ada");
+});
+
+test("Auth options from a throwing Proxy or getter, over-long strings and codes: ERR_INVALID_ARGUMENT, no trap", async () => {
+  const internals = Key[Symbol.for("edge-jwt.internals")];
+  const generation = internals.currentGeneration();
+  check(thrown(() => new Auth(new Proxy({}, { ownKeys() { throw new Error("trap"); } }))), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => new Auth({ ...BASE, get issuer() { throw new Error("getter"); } })), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => new Auth({ ...BASE, previousSecrets: { length: 1e9 } })), "ERR_INVALID_ARGUMENT");
+  const long = "\u0800".repeat(20_000); // 60 KB of UTF-8, over the 16 Ki-character cap
+  check(thrown(() => new Auth({ ...BASE, issuer: long })), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => auth.createMagicLink({ sub: "ada", email: long, url: "https://a.example/cb" })), "ERR_INVALID_ARGUMENT");
+  check(thrown(() => Key.fromSecret("s".repeat(70_000), "HS256")), "ERR_INVALID_ARGUMENT");
+  const key = Key.fromSecret(SECRET, "HS256");
+  check(thrown(() => sign({}, key, { audience: long })), "ERR_INVALID_ARGUMENT");
+  const otp = auth.createOtpChallenge({ sub: "ada", channel: "sms" });
+  await rejectsJwt(auth.verifyOtp(otp.challenge, "1".repeat(65)), "ERR_INVALID_ARGUMENT", { claim: "code" });
+  check(thrown(() => auth.issueAccessToken({ sub: "ada", claims: { blob: "x".repeat(20_000) } })), "ERR_INVALID_ARGUMENT", { claim: "claims" });
+  assert.equal(internals.currentGeneration(), generation, "no trap, no reset");
 });

@@ -5,7 +5,9 @@
 mod common;
 
 use common::*;
-use edge_jwt::{sign, verify, Alg, ErrorCode, GenerateOptions, Key, KeySet, SignOptions};
+use edge_jwt::{
+    sign, verify, Alg, ErrorCode, GenerateOptions, Key, KeySet, SignOptions, VerifyOptions,
+};
 use serde_json::{json, Map, Value};
 
 /// A private key for `alg`: generated, except RSA, which comes from the committed fixture
@@ -451,4 +453,46 @@ fn debug_of_a_known_secret() {
     for leak in ["correct", "horse", "99, 111, 114", "636f7272", "Y29ycmVjd"] {
         assert!(!debug.contains(leak), "{debug}");
     }
+}
+
+#[test]
+fn a_token_whose_jwks_key_was_left_out_is_told_why() {
+    // A provider's set with an RSA key without "alg" (it could serve RS256 or PS256) beside a
+    // usable EC key: the RSA key is left out, and a token it signed says so, with the fix.
+    let rsa = Key::from_pem(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/keys/rsa2048-pkcs8.pem"
+        ))
+        .unwrap(),
+        Alg::RS256,
+    )
+    .unwrap();
+    let mut rsa_jwk = rsa.public_key().unwrap().to_jwk(false).unwrap();
+    rsa_jwk.remove("alg");
+    rsa_jwk.insert("kid".into(), "rsa-1".into());
+    let ec = Key::generate(Alg::ES256).unwrap();
+    let ec_jwk = ec.public_key().unwrap().to_jwk(false).unwrap();
+    let jwks = serde_json::json!({ "keys": [rsa_jwk, ec_jwk] });
+    let set = KeySet::from_jwks(&jwks).unwrap();
+    assert_eq!(set.len(), 1);
+    let token = sign(
+        serde_json::json!({ "sub": "ada" }).as_object().unwrap(),
+        &rsa,
+        &SignOptions {
+            kid: Some("rsa-1".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let error = verify(&token, &set, &VerifyOptions::new([Alg::RS256])).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::JwksNoMatchingKey);
+    assert!(
+        error.message().contains("\"rsa-1\" was left out") && error.message().contains("alg"),
+        "{}",
+        error.message()
+    );
+    // With the alg given, the same set verifies it.
+    let bound = KeySet::from_jwks_with_alg(&jwks, Some(Alg::RS256)).unwrap();
+    verify(&token, &bound, &VerifyOptions::new([Alg::RS256])).unwrap();
 }

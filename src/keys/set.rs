@@ -20,6 +20,9 @@ use crate::error::{ErrorCode, JwtError, Result};
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {
     keys: Vec<Key>,
+    /// The JWKS entries `from_jwks` could not use: their `kid` and why, so that a token signed by
+    /// one of them is told so instead of only "no key fits".
+    left_out: Vec<(Option<String>, String)>,
 }
 
 impl KeySet {
@@ -72,6 +75,8 @@ impl KeySet {
                 // One unusable key (too weak, an algorithm edge-jwt lacks) must not take the
                 // whole set down when a provider adds it: it is left out, like `use: "enc"`.
                 Err(err) => {
+                    let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_owned);
+                    set.left_out.push((kid, err.message().to_owned()));
                     first_failure.get_or_insert_with(|| {
                         JwtError::new(err.code(), format!("JWKS key {index}: {}", err.message()))
                     });
@@ -158,12 +163,7 @@ impl KeySet {
                     key.can_verify()
                 }
         });
-        let first = candidates.next().ok_or_else(|| {
-            JwtError::new(
-                ErrorCode::JwksNoMatchingKey,
-                "no key in the set fits the token",
-            )
-        })?;
+        let first = candidates.next().ok_or_else(|| self.no_matching_key(kid))?;
         if candidates.next().is_some() {
             return Err(JwtError::new(
                 ErrorCode::JwksMultipleMatchingKeys,
@@ -171,6 +171,25 @@ impl KeySet {
             ));
         }
         Ok(first)
+    }
+}
+
+impl KeySet {
+    /// `ERR_JWKS_NO_MATCHING_KEY`, saying so when the token's key was one the JWKS held but
+    /// `from_jwks` left out (an RSA key without `alg`, say: pass `{ alg }`).
+    fn no_matching_key(&self, kid: Option<&str>) -> JwtError {
+        let left_out = self
+            .left_out
+            .iter()
+            .find(|(left, _)| kid.is_some() && left.as_deref() == kid);
+        let message = match left_out {
+            Some((Some(kid), why)) => format!(
+                "the JWKS key \"{}\" was left out of the set when it was read: {why}",
+                kid.chars().take(64).collect::<String>()
+            ),
+            _ => "no key in the set fits the token".to_owned(),
+        };
+        JwtError::new(ErrorCode::JwksNoMatchingKey, message)
     }
 }
 

@@ -402,6 +402,22 @@ describe("demo worker on workerd (wrangler dev)", () => {
     assert.ok(Number(answer.headers.get("retry-after")) > 0);
   });
 
+  test("wrong passwords from one address cannot lock an account for anyone else; right ones are not counted", async () => {
+    const attacker = client(base);
+    const grace = { email: USERS.grace.email, password: USERS.grace.password };
+    // Right passwords first (within the 10 a minute an address may try): were they counted as
+    // failures, the wrong ones below would meet a 429 early.
+    for (let i = 0; i < 4; i++) assert.equal((await attacker("POST", "/auth/password", { json: grace })).status, 200);
+    for (let i = 0; i < 5; i++) assertError(await attacker("POST", "/auth/password", { json: { ...grace, password: "wrong" } }), 401, "ERR_INVALID_CREDENTIALS");
+    // That address is now held back for this account (even with the right password)...
+    const held = await attacker("POST", "/auth/password", { json: grace });
+    assertError(held, 429, "ERR_RATE_LIMITED");
+    assert.ok(Number(held.headers.get("retry-after")) > 0);
+    // ...while grace, from her own address, signs in.
+    const own = await client(base)("POST", "/auth/password", { json: { ...grace, email: " GRACE@example.com " } });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+  });
+
   test("flooding SMS sign-in codes to a two-factor user's phone does not lock out their password sign-in", async () => {
     // Anyone who knows ada's number can exhaust the SMS sign-in limit for it...
     let flood;

@@ -195,6 +195,18 @@ describe("demo page in headless Chromium", () => {
       assert.equal(await page.getAttribute("#tab-password", "aria-selected"), "true");
       assert.equal(await page.isVisible("#password-form"), true);
       await page.screenshot({ path: join(SHOTS, "sms-twofa-refused-390.png"), fullPage: true });
+      // At this width the outbox's cards stay inside their panel, a long address among them.
+      await page.click("#tab-magic");
+      await page.fill("#magic-form [name=email]", USERS.katherine.email);
+      await page.click("#magic-form button[type=submit]");
+      await page.locator(".message-item", { hasText: USERS.katherine.email }).first().waitFor();
+      const spill = await page.evaluate(() => {
+        const panel = document.querySelector("#outbox");
+        const inner = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
+        return [...document.querySelectorAll(".message-item")].map((m) => m.getBoundingClientRect().right - inner);
+      });
+      assert.ok(spill.length > 0, "the outbox shows messages");
+      assert.ok(Math.max(...spill) <= 0.5, `cards spill past the outbox by ${Math.max(...spill)} px`);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
@@ -215,6 +227,10 @@ describe("demo page in headless Chromium", () => {
       assert.equal(await page.textContent("#twofa-form [data-first-factor]"), "Password accepted.");
       await page.waitForFunction(([phone, n]) => [...document.querySelectorAll(".message-item.sms")].filter((m) => m.textContent.includes(phone)).length > n, [USERS.ada.phone, before]);
       await page.screenshot({ path: join(SHOTS, "twofa-1280.png"), fullPage: true });
+      // A reload in the middle of the step comes back to the code form, not to the password.
+      await page.reload();
+      await page.waitForSelector("#twofa-form:not([hidden])");
+      assert.equal(await page.textContent("#twofa-form [data-first-factor]"), "Password accepted.");
       await page.locator(".message-item.sms", { hasText: USERS.ada.phone }).first().locator("button", { hasText: "Use this code" }).click();
       const token = await signedIn(page, "Ada Lovelace");
       assert.match(await page.textContent("#user-meta"), /pwd/);

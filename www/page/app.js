@@ -12,6 +12,9 @@ const SIGNED_IN = "edge-jwt-demo:signed-in";
 // A magic link's pending two-factor sign-in, handed over by the confirm page (magic.js) in this
 // tab's sessionStorage: a two-factor user's link is only the first factor.
 const TWO_FACTOR = "edge-jwt-demo:two-factor";
+// The two-factor step in progress in this tab (after a password or a magic link), kept until it
+// completes, is cancelled or expires, so that a reload comes back to the code form.
+const PENDING = "edge-jwt-demo:pending-two-factor";
 const $ = (selector) => document.querySelector(selector);
 const state = { accessToken: null, user: null, scheduler: null, refreshes: 0, lastRefresh: null, pending: null, smsChallenge: null, tab: "password" };
 
@@ -47,6 +50,7 @@ const describeError = (error) =>
 
 function applySession(data, how) {
   const first = state.accessToken === null;
+  sessionStorage.removeItem(PENDING);
   state.accessToken = data.accessToken;
   state.user = data.user ?? state.user;
   if (first) {
@@ -200,8 +204,39 @@ function tick() {
 // ---------------------------------------------------------------------------------------------
 // Sign-in forms
 
+/** The two-factor step this tab was in before a reload, if its pending token still lives. */
+function restorePending() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(PENDING));
+  } catch {
+    // nothing saved
+  }
+  if (!saved?.pendingToken) return false;
+  let expired = true;
+  try {
+    expired = inspect(saved.pendingToken).expired; // for display only; the server verifies it
+  } catch {
+    // not a token
+  }
+  if (expired) {
+    sessionStorage.removeItem(PENDING);
+    showSignin();
+    message("The sign-in step before the code has expired: sign in again.", "error");
+    return true;
+  }
+  showSignin();
+  if (saved.sameBrowser === false) {
+    $("#banner").textContent = "This sign-in link was requested in another browser. If that wasn't you, do not enter the code.";
+    $("#banner").hidden = false;
+  }
+  showTwoFactor(saved, saved.first);
+  return true;
+}
+
 function resetForms() {
   state.pending = null;
+  sessionStorage.removeItem(PENDING);
   state.smsChallenge = null;
   $("#password-form").hidden = false;
   $("#twofa-form").hidden = true;
@@ -231,6 +266,7 @@ function selectTab(name) {
 /** The first factor (`first`: "password" or "magic link") passed: ask for the texted code. */
 function showTwoFactor(data, first) {
   state.pending = { pendingToken: data.pendingToken, challenge: data.challenge, first };
+  sessionStorage.setItem(PENDING, JSON.stringify({ ...state.pending, sentTo: data.sentTo, sameBrowser: data.sameBrowser }));
   $(".tabs").hidden = true;
   for (const panel of document.querySelectorAll("[role=tabpanel]")) panel.hidden = true;
   $("#twofa-form").hidden = false;
@@ -425,6 +461,8 @@ async function main() {
     } else {
       message("The magic link's sign-in is not in this tab any more: ask for a new link.", "error");
     }
+  } else if (restorePending()) {
+    // A reload in the middle of the two-factor step: back to the code form.
   } else if (fromLink || localStorage.getItem(SIGNED_IN) === "1") {
     // A session may be waiting in the refresh cookie (after a reload, or a magic link); the
     // page cannot see the HttpOnly cookie, so it remembers whether it signed in.

@@ -5,7 +5,7 @@ import { Auth, JwtError, Key, decode, ready } from "edge-jwt";
 import { HttpError, bearer, cookies, errorResponse, field, json, randomId, readJson, setCookie, sha256, bytesToBase64url } from "./http.js";
 import { LedgerObject, durableLedger } from "./ledger.js";
 import { verifyUserPassword } from "./passwords.js";
-import { RateLimiterObject, clientKey, limit } from "./ratelimit.js";
+import { RateLimiterObject, checkLimits, clientKey, countFailure, limit } from "./ratelimit.js";
 import { OutboxObject, senderFor } from "./sender.js";
 import { maskPhone, normalizeEmail, normalizePhone, publicUser, userByEmail, userById, userByPhone } from "./users.js";
 import { magicPage } from "./pages.js";
@@ -175,10 +175,14 @@ async function password(c) {
   const body = await readJson(c.request);
   const email = field(body, "email", 254);
   const secret = field(body, "password", 1024);
-  await limit(c.env, ["password:ip", c.ip], ["password:account", normalizeEmail(email)]);
+  const account = normalizeEmail(email);
+  const failures = [["password-failure:account-ip", `${account}|${c.ip}`], ["password-failure:account", account]];
+  await limit(c.env, ["password:ip", c.ip]);
+  await checkLimits(c.env, ...failures);
   const user = userByEmail(email);
   // Unknown users cost the same PBKDF2 work and get the same answer.
   if (!(await verifyUserPassword(user, secret))) {
+    await countFailure(c.env, ...failures);
     throw unauthorized("ERR_INVALID_CREDENTIALS", "wrong email or password");
   }
   if (user.twoFactor.length > 0) {

@@ -5,7 +5,7 @@ use js_sys::{Date, JsString, Object, Reflect, Uint8Array, JSON};
 use serde_json::{Map, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::js::{array_items, is_array, own_names, text};
+use super::js::{array_items, is_array, is_plain_object, own_names, text};
 use crate::error::{JwtError, Result};
 use crate::time::parse_duration;
 use crate::token::json;
@@ -27,9 +27,9 @@ pub(crate) fn string_arg(value: &JsValue, what: &str, max_len: Option<usize>) ->
 
 /// A plain JSON object from JS (through `JSON.stringify`, so what is signed is what JSON says).
 pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<Map<String, Value>> {
-    if !value.is_object() || is_array(value) {
+    if !is_plain_object(value) {
         return Err(JwtError::invalid_argument(format!(
-            "{what} must be a plain JSON object"
+            "{what} must be a plain JSON object (not an array, Map, typed array, Date...)"
         )));
     }
     let unserialisable = || {

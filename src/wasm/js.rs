@@ -19,6 +19,18 @@ extern "C" {
     fn array_is_array(value: &JsValue) -> std::result::Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
     fn array_from(value: &JsValue) -> std::result::Result<Array, JsValue>;
+    /// `Object.prototype.toString.call(value)`: "[object Object]" for plain objects (of any
+    /// realm), "[object Map]", "[object Uint8Array]"... for the rest.
+    #[wasm_bindgen(catch, js_namespace = ["Object", "prototype", "toString"], js_name = call)]
+    fn object_tag(value: &JsValue) -> std::result::Result<js_sys::JsString, JsValue>;
+}
+
+/// Whether `value` is a plain object: not a Map, Set, typed array, Error, Date... whose data
+/// `JSON.stringify` would silently drop (a Map of claims signs as `{}`).
+pub(crate) fn is_plain_object(value: &JsValue) -> bool {
+    value.is_object()
+        && !is_array(value)
+        && object_tag(value).is_ok_and(|tag| tag == "[object Object]")
 }
 
 /// The longest string option accepted (issuer, audience, subject, jti, kid, URLs, e-mail...).

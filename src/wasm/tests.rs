@@ -812,3 +812,36 @@ fn lone_surrogates_in_string_options_are_refused() {
     );
     assert_healthy();
 }
+
+#[wasm_bindgen_test]
+fn claims_that_json_would_silently_empty_are_refused() {
+    // JSON.stringify writes a Map, a Set or an Error as {} and a typed array as an index object:
+    // signing one would lose the claims without a word.
+    for (what, value) in [
+        ("Map", js_eval("new Map([['sub', 'ada']])")),
+        ("Set", js_eval("new Set(['ada'])")),
+        ("Uint8Array", js_eval("new Uint8Array([1, 2])")),
+        ("Error", js_eval("new Error('x')")),
+        ("Date", js_eval("new Date(0)")),
+        ("Promise", js_eval("Promise.resolve(1)")),
+    ] {
+        assert_code(sign(value, &hs256(), undefined()), INVALID, what);
+    }
+    // Plain objects of any prototype-less or class-free kind still sign.
+    for value in [
+        js_eval("({ sub: 'ada' })"),
+        js_eval("Object.assign(Object.create(null), { sub: 'ada' })"),
+        js_eval("new Proxy({ sub: 'ada' }, {})"),
+    ] {
+        sign(value, &hs256(), undefined()).unwrap();
+    }
+    let hostile = js_eval(
+        "new Proxy({}, { get(t, k) { if (k === Symbol.toStringTag) throw new Error('trap'); return t[k]; } })",
+    );
+    assert_code(
+        sign(hostile, &hs256(), undefined()),
+        INVALID,
+        "toStringTag trap",
+    );
+    assert_healthy();
+}

@@ -459,15 +459,7 @@ fn debug_of_a_known_secret() {
 fn a_token_whose_jwks_key_was_left_out_is_told_why() {
     // A provider's set with an RSA key without "alg" (it could serve RS256 or PS256) beside a
     // usable EC key: the RSA key is left out, and a token it signed says so, with the fix.
-    let rsa = Key::from_pem(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/vectors/keys/rsa2048-pkcs8.pem"
-        ))
-        .unwrap(),
-        Alg::RS256,
-    )
-    .unwrap();
+    let rsa = rsa_key(Alg::RS256);
     let mut rsa_jwk = rsa.public_key().unwrap().to_jwk(false).unwrap();
     rsa_jwk.remove("alg");
     rsa_jwk.insert("kid".into(), "rsa-1".into());

@@ -67,14 +67,7 @@ fn exhausted_attempts_stay_exhausted_inside_the_leeway() {
     let otp = auth
         .create_otp_challenge(&OtpRequest::new("ada", OtpChannel::Sms))
         .unwrap();
-    let wrong = wrong_code(&otp.code);
-    for _ in 0..5 {
-        assert_err(
-            run(auth.verify_otp(&otp.challenge, &wrong, Some(&ledger))),
-            ErrorCode::OtpMismatch,
-            None,
-        );
-    }
+    guess_wrong(&auth, &otp, &ledger, 5);
     clock.set(start + 300.0 + LEEWAY - 1.0);
     assert_err(
         run(auth.verify_otp(&otp.challenge, &otp.code, Some(&ledger))),

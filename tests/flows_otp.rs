@@ -156,14 +156,7 @@ fn attempts_are_limited_with_a_ledger_even_for_the_right_code() {
     let otp = auth
         .create_otp_challenge(&OtpRequest::new("ada", OtpChannel::Sms))
         .unwrap();
-    let wrong = wrong_code(&otp.code);
-    for _ in 0..5 {
-        assert_err(
-            run(auth.verify_otp(&otp.challenge, &wrong, Some(&ledger))),
-            ErrorCode::OtpMismatch,
-            None,
-        );
-    }
+    guess_wrong(&auth, &otp, &ledger, 5);
     assert_err(
         run(auth.verify_otp(&otp.challenge, &otp.code, Some(&ledger))),
         ErrorCode::OtpAttemptsExceeded,

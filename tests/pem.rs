@@ -27,20 +27,6 @@ fn hex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// A PEM block with this label around this DER, wrapped at 64 columns.
-fn pem_of(label: &str, der: &[u8]) -> String {
-    let text = Base64::encode_string(der);
-    let lines: Vec<&str> = text
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
-
 /// Signs with `key` and checks that its public half verifies the token.
 fn assert_signs(key: &Key) {
     let token = sign_at_now(json!({"sub": "pem"}), key);

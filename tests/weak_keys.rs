@@ -136,16 +136,7 @@ fn pkcs1_public_pem(n: &[u8], e: &[u8]) -> String {
     }
     let body = [integer(n), integer(e)].concat();
     let der = [vec![0x30], length(body.len()), body].concat();
-    let text = base64ct::Base64::encode_string(&der);
-    let lines: Vec<&str> = text
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----\n",
-        lines.join("\n")
-    )
+    pem_of("RSA PUBLIC KEY", &der)
 }
 
 /// Small-order points of edwards25519 (compressed): the identity, the point of order 2

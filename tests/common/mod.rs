@@ -108,3 +108,17 @@ pub fn vector_json(path: &str) -> Value {
 pub fn rsa_key(alg: Alg) -> Key {
     Key::from_pem(&vector("keys/rsa2048-pkcs8.pem"), alg).unwrap()
 }
+
+/// A PEM block with this label around this DER, wrapped at 64 columns.
+pub fn pem_of(label: &str, der: &[u8]) -> String {
+    let text = base64ct::Base64::encode_string(der);
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}

@@ -59,6 +59,18 @@ pub fn wrong_code(code: &str) -> String {
         .collect()
 }
 
+/// `n` wrong guesses at `otp`, each `ERR_OTP_MISMATCH`.
+pub fn guess_wrong(auth: &Auth, otp: &edge_jwt::OtpChallenge, ledger: &impl Ledger, n: usize) {
+    let wrong = wrong_code(&otp.code);
+    for _ in 0..n {
+        assert_err(
+            run(auth.verify_otp(&otp.challenge, &wrong, Some(ledger))),
+            ErrorCode::OtpMismatch,
+            None,
+        );
+    }
+}
+
 pub fn config() -> AuthConfig {
     AuthConfig::new(ISSUER, AUDIENCE, SECRET.to_vec())
 }
